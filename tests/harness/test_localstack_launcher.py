@@ -1,0 +1,75 @@
+"""Smoke test of the LocalStack launcher: start, use S3 and DynamoDB, stop only what we started."""
+
+import json
+import subprocess
+import sys
+import uuid
+from pathlib import Path
+
+import boto3
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+LAUNCHER = [sys.executable, str(ROOT / "scripts" / "localstack.py")]
+CREDENTIALS = {"region_name": "us-east-1", "aws_access_key_id": "test", "aws_secret_access_key": "test"}
+
+
+def _launcher(action: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([*LAUNCHER, action], capture_output=True, text=True, timeout=300)
+
+
+@pytest.fixture(scope="module")
+def was_running() -> bool:
+    status = json.loads(_launcher("status").stdout)
+    return all(status["healthy"].values())
+
+
+@pytest.mark.localstack
+def test_up_is_idempotent_serves_s3_and_dynamodb_and_down_stops_it(was_running: bool) -> None:
+    first = _launcher("up")
+    assert first.returncode == 0, first.stdout + first.stderr
+    second = _launcher("up")
+    assert second.returncode == 0, second.stdout + second.stderr
+    assert "already running" in second.stdout
+    endpoints = json.loads(second.stdout.splitlines()[-1])
+
+    s3 = boto3.client("s3", endpoint_url=endpoints["default"], **CREDENTIALS)
+    bucket = f"smoke-{uuid.uuid4().hex[:12]}"
+    s3.create_bucket(Bucket=bucket)
+    s3.put_object(Bucket=bucket, Key="k", Body=b"hello")
+    assert s3.get_object(Bucket=bucket, Key="k")["Body"].read() == b"hello"
+    s3.delete_object(Bucket=bucket, Key="k")
+    s3.delete_bucket(Bucket=bucket)
+
+    dynamodb = boto3.client("dynamodb", endpoint_url=endpoints["dynamodb"], **CREDENTIALS)
+    table = f"smoke-{uuid.uuid4().hex[:12]}"
+    dynamodb.create_table(
+        TableName=table,
+        AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
+        KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
+        BillingMode="PAY_PER_REQUEST",
+    )
+    dynamodb.delete_table(TableName=table)
+
+    if was_running:
+        return  # someone else's stack: leave it up
+    down = _launcher("down")
+    assert down.returncode == 0
+    status = json.loads(_launcher("status").stdout)
+    assert not any(status["healthy"].values())
+    again = _launcher("down")
+    assert "not running" in again.stdout
+
+
+def test_down_ignores_a_pid_file_of_a_foreign_process(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import localstack as launcher  # scripts/localstack_launcher.py
+
+    monkeypatch.setattr(launcher, "STATE_DIR", tmp_path)
+    sleeper = subprocess.Popen(["sleep", "30"])
+    try:
+        (tmp_path / "localstack.pid").write_text(f"{sleeper.pid}\n")
+        launcher.stop(launcher.LOCALSTACK)
+        assert sleeper.poll() is None, "down must not kill a process it did not start"
+        assert not (tmp_path / "localstack.pid").exists()
+    finally:
+        sleeper.kill()
