@@ -10,7 +10,7 @@ import boto3
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-LAUNCHER = [sys.executable, str(ROOT / "scripts" / "localstack.py")]
+LAUNCHER = [sys.executable, str(ROOT / "scripts" / "localstack_launcher.py")]
 CREDENTIALS = {"region_name": "us-east-1", "aws_access_key_id": "test", "aws_secret_access_key": "test"}
 
 
@@ -62,7 +62,7 @@ def test_up_is_idempotent_serves_s3_and_dynamodb_and_down_stops_it(was_running: 
 
 
 def test_down_ignores_a_pid_file_of_a_foreign_process(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import localstack as launcher  # scripts/localstack_launcher.py
+    import localstack_launcher as launcher
 
     monkeypatch.setattr(launcher, "STATE_DIR", tmp_path)
     sleeper = subprocess.Popen(["sleep", "30"])
