@@ -1,0 +1,25 @@
+# The frontend kit (web/): JS unit tests, the demo server and the real-browser test.
+.PHONY: browser-setup web-unit browser web-serve
+
+CHROMIUM ?= /usr/bin/chromium
+
+browser-setup: ## Install Debian's chromium through apt-get when /usr/bin/chromium (or $$CHROMIUM) is missing (never `playwright install`)
+	@if [ -x "$(CHROMIUM)" ]; then exit 0; fi; \
+	echo "browser-setup: $(CHROMIUM) is missing; installing Debian's chromium with apt-get"; \
+	if [ "$$(id -u)" = 0 ]; then SUDO=; elif command -v sudo >/dev/null && sudo -n true 2>/dev/null; then SUDO=sudo; \
+	else echo "browser-setup: cannot install chromium: not root and no password-less sudo." >&2; \
+	     echo "  Run as root: apt-get update && apt-get install -y --no-install-recommends chromium" >&2; \
+	     echo "  or point CHROMIUM=/path/to/chromium at an existing Chromium binary." >&2; exit 1; fi; \
+	if ! { $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends chromium; } >build/apt-chromium.log 2>&1; then \
+	  echo "browser-setup: apt-get could not install chromium (log: build/apt-chromium.log):" >&2; tail -n 15 build/apt-chromium.log >&2; exit 1; fi; \
+	[ -x "$(CHROMIUM)" ] || { echo "browser-setup: chromium installed but $(CHROMIUM) is not there" >&2; exit 1; }; \
+	echo "browser-setup: $$($(CHROMIUM) --version 2>/dev/null)"
+
+web-unit: ## JS unit tests of the upload client (node --test, no npm packages; Node >= 20)
+	@command -v node >/dev/null || { echo "web-unit: node is missing (Debian: apt-get install nodejs)" >&2; exit 1; }
+	node --test tests/browser/js/
+
+web-serve: $(VENV_STAMP) ## Serve the demo (web/) on http://127.0.0.1:4583 (needs web/config.json from `make up`)
+	$(PY) scripts/web_server.py
+
+TEST_TARGETS += web-unit

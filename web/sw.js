@@ -1,0 +1,128 @@
+// Service worker: adds the CDN token to requests for the configured CDN origin, and nothing else.
+//
+// Registered as `sw.js?cdn=<CDN origin>` (see kit/cdn-tokens.js), so the origin survives worker
+// restarts without storage. Tokens arrive from the page by postMessage and live in IndexedDB: the
+// browser stops an idle worker at any time, and a token kept only in a global would be lost.
+// A token is either scoped to one path (a download token from POST /downloads) or the default for
+// every path (a user token, when the edge is configured to accept the identity provider's tokens).
+
+const CDN_ORIGIN = (() => {
+  const value = new URL(self.location.href).searchParams.get('cdn');
+  try {
+    return value ? new URL(value).origin : null;
+  } catch {
+    return null;
+  }
+})();
+const QUERY_PARAM = 'authorization';
+const DEFAULT_SCOPE = '*';
+const DB_NAME = 'cdn-tokens';
+const STORE = 'tokens';
+
+self.addEventListener('install', () => self.skipWaiting());
+self.addEventListener('activate', (event) => event.waitUntil(self.clients.claim()));
+
+function openDb() {
+  return new Promise((resolve, reject) => {
+    const request = indexedDB.open(DB_NAME, 1);
+    request.onupgradeneeded = () => request.result.createObjectStore(STORE);
+    request.onsuccess = () => resolve(request.result);
+    request.onerror = () => reject(request.error);
+  });
+}
+
+// Runs `action(store)` in one transaction; resolves to the result of the request(s) it returns.
+async function withStore(mode, action) {
+  const db = await openDb();
+  try {
+    return await new Promise((resolve, reject) => {
+      const tx = db.transaction(STORE, mode);
+      const requests = action(tx.objectStore(STORE));
+      tx.oncomplete = () => resolve(Array.isArray(requests) ? requests.map((r) => r.result) : requests.result);
+      tx.onerror = () => reject(tx.error);
+      tx.onabort = () => reject(tx.error);
+    });
+  } finally {
+    db.close();
+  }
+}
+
+// Read-through cache of the store; rebuilt from IndexedDB after each worker start.
+let cache = null;
+
+async function tokens() {
+  if (!cache) {
+    const [keys, entries] = await withStore('readonly', (store) => [store.getAllKeys(), store.getAll()]);
+    cache = new Map(keys.map((key, i) => [key, entries[i]]));
+  }
+  return cache;
+}
+
+function live(entry) {
+  return entry && (entry.expiresAt == null || entry.expiresAt > Date.now()) ? entry.token : null;
+}
+
+async function tokenFor(pathname) {
+  const map = await tokens();
+  return live(map.get(pathname)) || live(map.get(DEFAULT_SCOPE));
+}
+
+async function handleMessage(data) {
+  switch (data && data.type) {
+    case 'cdn-token:set': {
+      if (typeof data.token !== 'string' || !data.token) throw new Error('token must be a non-empty string');
+      const scope = data.path ? new URL(data.path, CDN_ORIGIN || self.location.origin).pathname : DEFAULT_SCOPE;
+      const entry = { token: data.token, expiresAt: typeof data.expiresAt === 'number' ? data.expiresAt : null };
+      await withStore('readwrite', (store) => store.put(entry, scope));
+      (await tokens()).set(scope, entry);
+      return { ok: true };
+    }
+    case 'cdn-token:clear':
+      await withStore('readwrite', (store) => store.clear());
+      cache = new Map();
+      return { ok: true };
+    case 'cdn-token:status': {
+      const map = await tokens();
+      return { ok: true, cdnOrigin: CDN_ORIGIN, scopes: [...map.keys()] }; // never the tokens themselves
+    }
+    default:
+      throw new Error('unknown message');
+  }
+}
+
+self.addEventListener('message', (event) => {
+  // Only pages of this origin can message this worker; check anyway, the cost is nil.
+  if (event.origin && event.origin !== self.location.origin) return;
+  const reply = (body) => event.ports[0] && event.ports[0].postMessage(body);
+  event.waitUntil(handleMessage(event.data).then(reply, (error) => reply({ ok: false, error: String(error.message) })));
+});
+
+async function withToken(request) {
+  const url = new URL(request.url);
+  const token = url.searchParams.has(QUERY_PARAM) ? null : await tokenFor(url.pathname);
+  if (!token) return fetch(request);
+  url.searchParams.set(QUERY_PARAM, token);
+  // An <img> without `crossorigin` makes a no-cors request; its response would be opaque, which
+  // hides the edge's 401/403 from the worker. Re-issue it in cors mode (the CDN answers with the
+  // bucket's CORS headers) and without cookies: the token travels in the query string.
+  const switchToCors = request.mode === 'no-cors';
+  return fetch(
+    new Request(url.href, {
+      method: request.method,
+      headers: request.headers,
+      mode: switchToCors ? 'cors' : request.mode,
+      credentials: switchToCors ? 'omit' : request.credentials,
+      cache: request.cache === 'only-if-cached' ? 'default' : request.cache,
+      redirect: request.redirect,
+      referrerPolicy: 'no-referrer',
+      integrity: request.integrity,
+    }),
+  );
+}
+
+self.addEventListener('fetch', (event) => {
+  const { request } = event;
+  if (!CDN_ORIGIN || request.mode === 'navigate' || (request.method !== 'GET' && request.method !== 'HEAD')) return;
+  if (new URL(request.url).origin !== CDN_ORIGIN) return; // everything else: untouched, not even proxied
+  event.respondWith(withToken(request));
+});
