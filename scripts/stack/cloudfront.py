@@ -1,0 +1,266 @@
+"""CloudFront adapter: HTTP request -> viewer-request event -> edge function -> S3 origin.
+
+Emulates: the viewer-request event (Records[0].cf with config and request: clientIp, method,
+uri, querystring, headers in CloudFront's lower-case list form), applying what the function
+returns (a generated response, or a possibly modified request), CloudFront's 502 when the
+function changes a read-only header or returns an invalid or oversized (> 40 KB body)
+response, 503 when it raises, 403 for a method the cache behaviour does not allow, and the
+origin fetch from S3 signed with SigV4 (the role OAI/OAC play), passing through status, body
+and the origin's headers (content type and length, ETag, CORS, ...).
+The request the function hands on is forwarded as it is (query string and headers included,
+like an AllViewer origin request policy), so a token the function failed to strip would reach
+the origin; each forwarded request is recorded in a JSON-lines file for the tests to inspect.
+Not emulated: caching, cache and origin-request policies, compression, the other three
+trigger points, custom error responses, signed URLs/cookies, geo restriction, WAF.
+"""
+
+from __future__ import annotations
+
+import argparse
+import base64
+import http.client
+import json
+import threading
+import time
+import uuid
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote, unquote, urlsplit
+
+from botocore.auth import S3SigV4Auth
+from botocore.awsrequest import AWSRequest
+from botocore.credentials import Credentials
+
+from stack.httpbase import HttpRequest, HttpResponse, load_config, log, serve
+from stack.lambda_host import FunctionHost
+
+# Headers a viewer-request function may read but not change (CloudFront answers 502 if it does).
+READ_ONLY_HEADERS = frozenset({"content-length", "host", "transfer-encoding", "via"})
+HOP_BY_HOP = frozenset(
+    {"connection", "keep-alive", "transfer-encoding", "te", "trailer", "upgrade", "proxy-connection"}
+)
+# Viewer headers that reach an S3 origin; everything else stays at the edge.
+ORIGIN_HEADERS = (
+    "origin",
+    "access-control-request-method",
+    "access-control-request-headers",
+    "range",
+    "if-match",
+    "if-none-match",
+    "if-modified-since",
+    "if-unmodified-since",
+)
+MAX_GENERATED_BODY = 40 * 1024
+
+
+def cf_headers(pairs: Iterable[tuple[str, str]]) -> dict[str, list[dict[str, str]]]:
+    """HTTP headers in CloudFront's event form: lower-case name -> [{key, value}, ...]."""
+    result: dict[str, list[dict[str, str]]] = {}
+    for name, value in pairs:
+        result.setdefault(name.lower(), []).append({"key": name, "value": value})
+    return result
+
+
+def flat_headers(headers: dict[str, list[dict[str, str]]]) -> list[tuple[str, str]]:
+    """CloudFront's event form back to HTTP headers (`key` is optional; the dict key is the name)."""
+    return [(item.get("key") or name, item["value"]) for name, items in headers.items() for item in items]
+
+
+def build_event(
+    request: HttpRequest, *, distribution_domain: str, distribution_id: str, request_id: str
+) -> dict[str, Any]:
+    target = urlsplit(request.target)
+    return {
+        "Records": [
+            {
+                "cf": {
+                    "config": {
+                        "distributionDomainName": distribution_domain,
+                        "distributionId": distribution_id,
+                        "eventType": "viewer-request",
+                        "requestId": request_id,
+                    },
+                    "request": {
+                        "clientIp": request.client_ip,
+                        "headers": cf_headers(request.headers),
+                        "method": request.method,
+                        "querystring": target.query,
+                        "uri": target.path,
+                    },
+                }
+            }
+        ]
+    }
+
+
+class EdgeResultError(ValueError):
+    """The function's result is one CloudFront would reject (LambdaValidationError, 502)."""
+
+
+def generated_response(result: dict[str, Any]) -> HttpResponse:
+    """A response the viewer-request function generated itself."""
+    try:
+        status = int(result["status"])
+    except (KeyError, TypeError, ValueError) as error:
+        raise EdgeResultError("generated response without a valid status") from error
+    body = result.get("body") or ""
+    raw = base64.b64decode(body) if result.get("bodyEncoding") == "base64" else str(body).encode()
+    if len(raw) > MAX_GENERATED_BODY:
+        raise EdgeResultError(f"generated body of {len(raw)} bytes exceeds 40 KB")
+    headers = result.get("headers") or {}
+    for name in headers:
+        if name != name.lower():
+            raise EdgeResultError(f"header name {name!r} is not lower case")
+    return HttpResponse(status, flat_headers(headers), raw)
+
+
+def check_request(original: dict[str, Any], modified: dict[str, Any]) -> None:
+    """CloudFront rejects a modified request that touches read-only headers or drops the URI."""
+    if not isinstance(modified.get("uri"), str) or not modified["uri"].startswith("/"):
+        raise EdgeResultError("returned request has no valid uri")
+    before, after = original["headers"], modified.get("headers") or {}
+    for name in READ_ONLY_HEADERS:
+        if before.get(name) != after.get(name):
+            raise EdgeResultError(f"read-only header {name!r} changed")
+
+
+class S3Origin:
+    """An S3 bucket origin reached with SigV4-signed requests (what OAI/OAC do for CloudFront)."""
+
+    def __init__(self, endpoint: str, bucket: str, region: str, access_key: str, secret_key: str) -> None:
+        self.endpoint = urlsplit(endpoint)
+        self.bucket = bucket
+        self.region = region
+        self.credentials = Credentials(access_key, secret_key)
+
+    def fetch(self, method: str, uri: str, querystring: str, headers: list[tuple[str, str]]) -> HttpResponse:
+        key = unquote(uri.lstrip("/"))
+        path = f"/{self.bucket}/{quote(key, safe='/~')}"
+        url = f"{self.endpoint.scheme}://{self.endpoint.netloc}{path}" + (f"?{querystring}" if querystring else "")
+        request = AWSRequest(method=method, url=url, headers=dict(headers))
+        if method != "OPTIONS":  # a CORS preflight is anonymous, at S3 as at CloudFront
+            S3SigV4Auth(self.credentials, "s3", self.region).add_auth(request)
+        connection = http.client.HTTPConnection(self.endpoint.hostname, self.endpoint.port, timeout=30)
+        try:
+            connection.request(method, path + (f"?{querystring}" if querystring else ""), headers=dict(request.headers))
+            response = connection.getresponse()
+            body = response.read()
+            passed = [(n, v) for n, v in response.getheaders() if n.lower() not in HOP_BY_HOP and n.lower() != "server"]
+            return HttpResponse(response.status, passed, body)
+        finally:
+            connection.close()
+
+
+class CloudFrontAdapter:
+    """One distribution: a default cache behaviour with a viewer-request function and an S3 origin."""
+
+    def __init__(
+        self,
+        edge: FunctionHost | None,
+        origin: S3Origin,
+        *,
+        domain_name: str,
+        distribution_id: str = "ELOCALSTACK0001",
+        allowed_methods: Iterable[str] = ("GET", "HEAD", "OPTIONS"),
+        forwarded_log: Path | None = None,
+    ) -> None:
+        self.edge = edge
+        self.origin = origin
+        self.domain_name = domain_name
+        self.distribution_id = distribution_id
+        self.allowed_methods = {m.upper() for m in allowed_methods}
+        self.forwarded_log = forwarded_log
+        self._log_lock = threading.Lock()
+
+    def _cf_headers(self, request_id: str) -> list[tuple[str, str]]:
+        return [("Via", f"1.1 {uuid.uuid4().hex}.cloudfront.net (CloudFront)"), ("X-Amz-Cf-Id", request_id)]
+
+    def _error(self, status: int, reason: str, request_id: str) -> HttpResponse:
+        body = f"<html><body><h1>{status} ERROR</h1><p>{reason}</p></body></html>".encode()
+        return HttpResponse(status, [("Content-Type", "text/html"), *self._cf_headers(request_id)], body)
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        request_id = base64.urlsafe_b64encode(uuid.uuid4().bytes + uuid.uuid4().bytes).decode().rstrip("=")
+        if request.method not in self.allowed_methods:
+            return self._error(403, "This distribution is not configured to allow the HTTP request method.", request_id)
+        event = build_event(
+            request, distribution_domain=self.domain_name, distribution_id=self.distribution_id, request_id=request_id
+        )
+        # A copy: handlers usually modify the event's request in place and return it.
+        original = json.loads(json.dumps(event["Records"][0]["cf"]["request"]))
+        forwarded: dict[str, Any] = original
+        if self.edge is not None:
+            started = time.perf_counter()
+            try:
+                result = self.edge.invoke(event)
+            except Exception:
+                log.exception("edge function raised")
+                return self._error(
+                    503, "The Lambda function associated with the CloudFront distribution failed.", request_id
+                )
+            log.debug("edge took %.2f ms", (time.perf_counter() - started) * 1000)
+            try:
+                if not isinstance(result, dict):
+                    raise EdgeResultError(f"result is a {type(result).__name__}")
+                if "status" in result:
+                    response = generated_response(result)
+                    return HttpResponse(response.status, response.headers + self._cf_headers(request_id), response.body)
+                check_request(original, result)
+            except EdgeResultError as error:
+                log.error("invalid edge result: %s", error)
+                return self._error(502, "The Lambda function returned an invalid response.", request_id)
+            forwarded = result
+        self._record(request_id, forwarded)
+        headers = forwarded.get("headers") or {}
+        to_origin = [(name, item["value"]) for name in ORIGIN_HEADERS for item in headers.get(name, [])]
+        response = self.origin.fetch(
+            forwarded.get("method", request.method), forwarded["uri"], forwarded.get("querystring", ""), to_origin
+        )
+        return HttpResponse(response.status, response.headers + self._cf_headers(request_id), response.body)
+
+    def _record(self, request_id: str, forwarded: dict[str, Any]) -> None:
+        """What went on towards the origin, for tests asserting that no token leaves the edge."""
+        if self.forwarded_log is None:
+            return
+        line = json.dumps({"requestId": request_id, "time": time.time(), "request": forwarded})
+        with self._log_lock, self.forwarded_log.open("a") as sink:
+            sink.write(line + "\n")
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description="CloudFront + Lambda@Edge viewer-request adapter")
+    parser.add_argument("--config", required=True, help="JSON written by `python -m stack up`")
+    config = load_config(parser.parse_args(argv).config)
+    function = config.get("function")
+    edge = None
+    if function:
+        edge = FunctionHost(
+            Path(function["code_dir"]),
+            function["handler"],
+            environment=function.get("environment", {}),
+            function_name=function["name"],
+            memory_mb=function.get("memory_mb", 128),
+            timeout_seconds=function.get("timeout_seconds", 5),
+        )
+    origin_config = config["origin"]
+    origin = S3Origin(
+        origin_config["endpoint"],
+        origin_config["bucket"],
+        origin_config.get("region", "us-east-1"),
+        origin_config.get("access_key", "test"),
+        origin_config.get("secret_key", "test"),
+    )
+    adapter = CloudFrontAdapter(
+        edge,
+        origin,
+        domain_name=config["domain_name"],
+        distribution_id=config.get("distribution_id", "ELOCALSTACK0001"),
+        allowed_methods=config.get("allowed_methods", ["GET", "HEAD", "OPTIONS"]),
+        forwarded_log=Path(config["forwarded_log"]) if config.get("forwarded_log") else None,
+    )
+    serve((config.get("host", "127.0.0.1"), config["port"]), adapter, "cloudfront")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,132 @@
+"""Development identity provider: an RSA key under build/, its JWKS over HTTP, and user tokens.
+
+Stands in for the users' real identity provider (Cognito, Auth0, ...) so that the local stack
+verifies real RS256 signatures against a JWKS URL, exactly as it would in AWS. The private key
+is generated on first use, kept mode 0600 under build/stack/dev-issuer/, and never committed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import base64
+import hashlib
+import json
+import os
+import sys
+import time
+import uuid
+from pathlib import Path
+from typing import Any
+
+import jwt
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
+
+from stack import paths
+from stack.httpbase import HttpRequest, HttpResponse, json_response, serve
+
+KEY_FILE = paths.STATE / "dev-issuer" / "private.pem"
+JWKS_PATH = "/.well-known/jwks.json"
+DEFAULT_ISSUER = f"http://{paths.HOST}:{paths.ISSUER_PORT}"
+DEFAULT_AUDIENCE = "direct-uploads-local"
+
+
+def _b64url_uint(value: int) -> str:
+    raw = value.to_bytes((value.bit_length() + 7) // 8, "big")
+    return base64.urlsafe_b64encode(raw).rstrip(b"=").decode()
+
+
+def private_key(path: Path = KEY_FILE) -> rsa.RSAPrivateKey:
+    """The issuer's key, created (2048-bit, mode 0600) on first use."""
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+        pem = key.private_bytes(
+            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+        )
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(descriptor, "wb") as sink:
+            sink.write(pem)
+    loaded = serialization.load_pem_private_key(path.read_bytes(), password=None)
+    if not isinstance(loaded, rsa.RSAPrivateKey):
+        raise SystemExit(f"{path} is not an RSA private key")
+    return loaded
+
+
+def public_jwk(key: rsa.RSAPrivateKey) -> dict[str, str]:
+    """The public JWK, with the RFC 7638 thumbprint as its kid."""
+    numbers = key.public_key().public_numbers()
+    members = {"e": _b64url_uint(numbers.e), "kty": "RSA", "n": _b64url_uint(numbers.n)}
+    canonical = json.dumps(members, separators=(",", ":"), sort_keys=True).encode()
+    kid = base64.urlsafe_b64encode(hashlib.sha256(canonical).digest()).rstrip(b"=").decode()
+    return {**members, "kid": kid, "alg": "RS256", "use": "sig"}
+
+
+def jwks(key: rsa.RSAPrivateKey) -> dict[str, Any]:
+    return {"keys": [public_jwk(key)]}
+
+
+def mint(
+    sub: str,
+    *,
+    issuer: str = DEFAULT_ISSUER,
+    audience: str = DEFAULT_AUDIENCE,
+    ttl_seconds: int = 3600,
+    extra: dict[str, Any] | None = None,
+    key: rsa.RSAPrivateKey | None = None,
+) -> str:
+    """A user token as an identity provider would issue it (RS256, kid in the header)."""
+    key = key or private_key()
+    now = int(time.time())
+    claims = {"iss": issuer, "aud": audience, "sub": sub, "iat": now, "nbf": now, "exp": now + ttl_seconds}
+    claims["jti"] = uuid.uuid4().hex
+    claims.update(extra or {})
+    return jwt.encode(claims, key, algorithm="RS256", headers={"kid": public_jwk(key)["kid"], "typ": "JWT"})
+
+
+def user_jwt_settings() -> tuple[str, str]:
+    """Issuer and audience the running stack's API expects (from `stack up`), else the defaults."""
+    try:
+        state = json.loads((paths.STATE / "state.json").read_text())
+        return state["user_jwt"]["issuer"], state["user_jwt"]["audience"]
+    except (OSError, ValueError, KeyError):
+        return DEFAULT_ISSUER, DEFAULT_AUDIENCE
+
+
+class IssuerApp:
+    def __init__(self, key: rsa.RSAPrivateKey, issuer: str) -> None:
+        self.document = jwks(key)
+        self.issuer = issuer
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        path = request.target.split("?", 1)[0]
+        if request.method not in {"GET", "HEAD"}:
+            return json_response(405, {"message": "method not allowed"})
+        if path == JWKS_PATH:
+            return json_response(200, self.document, [("Cache-Control", "max-age=300")])
+        if path == "/.well-known/openid-configuration":
+            return json_response(200, {"issuer": self.issuer, "jwks_uri": f"{self.issuer.rstrip('/')}{JWKS_PATH}"})
+        return json_response(404, {"message": "not found"})
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    commands = parser.add_subparsers(dest="command", required=True)
+    serve_parser = commands.add_parser("serve", help="serve the JWKS on 127.0.0.1")
+    serve_parser.add_argument("--port", type=int, default=paths.ISSUER_PORT)
+    token = commands.add_parser("token", help="print a user token")
+    token.add_argument("--sub", default=os.environ.get("SUB", "dev-user"))
+    token.add_argument("--ttl", type=int, default=3600, help="lifetime in seconds")
+    token.add_argument("--aud", help="audience (default: what the stack's API expects)")
+    token.add_argument("--iss", help="issuer (default: what the stack's API expects)")
+    args = parser.parse_args(argv)
+    issuer, audience = user_jwt_settings()
+    if args.command == "serve":
+        serve((paths.HOST, args.port), IssuerApp(private_key(), issuer), "issuer")
+        return 0
+    print(mint(args.sub, issuer=args.iss or issuer, audience=args.aud or audience, ttl_seconds=args.ttl))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,107 @@
+"""The CloudFront adapter against the documented viewer-request event, and over real HTTP."""
+
+import json
+from pathlib import Path
+
+import pytest
+import requests
+from stack.cloudfront import (
+    CloudFrontAdapter,
+    EdgeResultError,
+    S3Origin,
+    build_event,
+    cf_headers,
+    check_request,
+    flat_headers,
+    generated_response,
+)
+from stack.httpbase import HttpRequest, HttpResponse
+
+SAMPLE = json.loads((Path(__file__).parent / "events" / "cloudfront_viewer_request.json").read_text())
+
+
+class FakeOrigin(S3Origin):
+    def __init__(self) -> None:
+        self.calls: list[tuple] = []
+
+    def fetch(self, method, uri, querystring, headers):
+        self.calls.append((method, uri, querystring, headers))
+        return HttpResponse(200, [("Content-Type", "image/png"), ("ETag", '"abc"')], b"bytes")
+
+
+def test_event_matches_the_documented_viewer_request() -> None:
+    documented = SAMPLE["Records"][0]["cf"]
+    request = HttpRequest(
+        method="GET",
+        target="/",
+        headers=flat_headers(documented["request"]["headers"]),
+        body=b"",
+        client_ip="203.0.113.178",
+    )
+    event = build_event(
+        request,
+        distribution_domain="d111111abcdef8.cloudfront.net",
+        distribution_id="EDFDVBD6EXAMPLE",
+        request_id=documented["config"]["requestId"],
+    )
+    assert event == SAMPLE
+
+
+def test_headers_are_lower_case_lists_keeping_the_original_name() -> None:
+    headers = cf_headers([("X-Thing", "1"), ("x-thing", "2"), ("Accept", "*/*")])
+    assert headers == {
+        "x-thing": [{"key": "X-Thing", "value": "1"}, {"key": "x-thing", "value": "2"}],
+        "accept": [{"key": "Accept", "value": "*/*"}],
+    }
+    assert flat_headers({"x-a": [{"value": "1"}]}) == [("x-a", "1")]
+
+
+def test_generated_response_and_its_limits() -> None:
+    response = generated_response(
+        {"status": "403", "headers": {"content-type": [{"key": "Content-Type", "value": "text/plain"}]}, "body": "no"}
+    )
+    assert (response.status, response.headers, response.body) == (403, [("Content-Type", "text/plain")], b"no")
+    assert generated_response({"status": 200, "body": "aGk=", "bodyEncoding": "base64"}).body == b"hi"
+    with pytest.raises(EdgeResultError):
+        generated_response({"status": "200", "body": "x" * (40 * 1024 + 1)})
+    with pytest.raises(EdgeResultError):
+        generated_response({"status": "nope"})
+    with pytest.raises(EdgeResultError):
+        generated_response({"status": "200", "headers": {"Content-Type": []}})
+
+
+def test_read_only_headers_cannot_change() -> None:
+    original = SAMPLE["Records"][0]["cf"]["request"]
+    check_request(original, {**original, "querystring": "x"})
+    with pytest.raises(EdgeResultError):
+        check_request(original, {**original, "headers": {**original["headers"], "host": [{"value": "evil"}]}})
+    with pytest.raises(EdgeResultError):
+        check_request(original, {**original, "uri": "relative"})
+
+
+def test_over_http_edge_decisions_and_forwarding(function_host, serve_app, tmp_path) -> None:
+    origin = FakeOrigin()
+    log = tmp_path / "forwarded.jsonl"
+    adapter = CloudFrontAdapter(function_host("edge_echo.handler"), origin, domain_name="cdn.local", forwarded_log=log)
+    url = serve_app(adapter)
+
+    ok = requests.get(f"{url}/uploads/a/b.png?token=secret", headers={"Authorization": "Bearer secret"}, timeout=5)
+    assert (ok.status_code, ok.content, ok.headers["ETag"]) == (200, b"bytes", '"abc"')
+    assert ok.headers["Content-Type"] == "image/png"
+    method, uri, query, headers = origin.calls[-1]
+    assert (method, uri, query) == ("GET", "/uploads/a/b.png", "")
+    assert ("origin", "http://localhost:4583") in headers
+    recorded = [json.loads(line) for line in log.read_text().splitlines()]
+    assert "secret" not in json.dumps(recorded)
+
+    kept = requests.get(f"{url}/uploads/a/b.png?keep=secret", timeout=5)
+    assert kept.status_code == 200
+    assert "secret" in log.read_text().splitlines()[-1]  # the record shows what a leaky edge would leak
+
+    denied = requests.get(f"{url}/x?deny", timeout=5)
+    assert (denied.status_code, denied.text, denied.headers["Content-Type"]) == (401, "no", "text/plain")
+    assert requests.get(f"{url}/x?raise", timeout=5).status_code == 503
+    assert requests.get(f"{url}/x?host", timeout=5).status_code == 502
+    assert requests.get(f"{url}/x?huge", timeout=5).status_code == 502
+    assert requests.post(f"{url}/x", data=b"x", timeout=5).status_code == 403
+    assert len(origin.calls) == 2
