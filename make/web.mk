@@ -3,7 +3,7 @@
 
 CHROMIUM ?= /usr/bin/chromium
 
-browser-setup: ## Install Debian's chromium through apt-get when /usr/bin/chromium (or $$CHROMIUM) is missing (never `playwright install`)
+browser-setup: ## Install Debian's chromium through apt-get when /usr/bin/chromium (or CHROMIUM=path) is missing (never `playwright install`)
 	@if [ -x "$(CHROMIUM)" ]; then exit 0; fi; \
 	echo "browser-setup: $(CHROMIUM) is missing; installing Debian's chromium with apt-get"; \
 	if [ "$$(id -u)" = 0 ]; then SUDO=; elif command -v sudo >/dev/null && sudo -n true 2>/dev/null; then SUDO=sudo; \
@@ -22,4 +22,7 @@ web-unit: ## JS unit tests of the upload client (node --test, no npm packages; N
 web-serve: $(VENV_STAMP) ## Serve the demo (web/) on http://127.0.0.1:4583 (needs web/config.json from `make up`)
 	$(PY) scripts/web_server.py
 
-TEST_TARGETS += web-unit
+browser: $(VENV_STAMP) browser-setup ## Real-browser tests (tests/browser/, headless Debian chromium via Playwright); screenshots in build/browser/
+	CHROMIUM=$(CHROMIUM) $(PY) -m pytest tests/browser
+
+TEST_TARGETS += web-unit browser
