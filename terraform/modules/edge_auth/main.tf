@@ -1,0 +1,136 @@
+data "aws_caller_identity" "current" {
+  provider = aws.us_east_1
+}
+
+data "aws_partition" "current" {
+  provider = aws.us_east_1
+}
+
+locals {
+  # CloudFront accepts Lambda@Edge functions from us-east-1 only. The resources also pin
+  # `region`, so a mistaken alias fails loudly instead of deploying somewhere useless.
+  edge_region = "us-east-1"
+  max_bytes   = 1048576
+
+  # Baked into the package as edge_auth/config.json (the edge cannot have environment
+  # variables). jsonencode sorts keys, so an unchanged config yields an identical zip
+  # and no new version; any change yields a new hash and a new published version.
+  config = {
+    issuer         = var.issuer
+    audience       = var.audience
+    keys           = [for k in var.signing_keys : { kid = k.kid, pem = k.pem }]
+    query_param    = var.query_param
+    cookie_name    = var.cookie_name
+    leeway_seconds = var.leeway_seconds
+    uploads_prefix = var.uploads_prefix
+    idp = var.identity_provider == null ? null : {
+      issuer      = var.identity_provider.issuer
+      audience    = var.identity_provider.audience
+      owner_claim = var.identity_provider.owner_claim
+      # Each key is {kid, pem} or {kid, n, e}: drop the unset members.
+      keys = [for k in var.identity_provider.keys : { for member, value in k : member => value if value != null }]
+    }
+  }
+  config_json = jsonencode(local.config)
+
+  output_path = coalesce(var.package_output_path, "${path.root}/.terraform/edge_auth.zip")
+  log_arn     = "arn:${data.aws_partition.current.partition}:logs:*:${data.aws_caller_identity.current.account_id}:log-group:/aws/lambda/us-east-1.${var.name}"
+}
+
+data "archive_file" "package" {
+  type             = "zip"
+  output_path      = local.output_path
+  output_file_mode = "0644"
+
+  dynamic "source" {
+    for_each = fileset(var.package_dir, "**")
+    content {
+      content  = file("${var.package_dir}/${source.value}")
+      filename = source.value
+    }
+  }
+
+  source {
+    content  = local.config_json
+    filename = "edge_auth/config.json"
+  }
+}
+
+resource "aws_iam_role" "this" {
+  provider = aws.us_east_1
+
+  name = "${var.name}-edge"
+  tags = var.tags
+  # edgelambda.amazonaws.com runs the replicas; lambda.amazonaws.com runs the origin function.
+  assume_role_policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [{
+      Effect    = "Allow"
+      Principal = { Service = ["lambda.amazonaws.com", "edgelambda.amazonaws.com"] }
+      Action    = "sts:AssumeRole"
+    }]
+  })
+}
+
+# Replicas log in whichever region served the request, into /aws/lambda/us-east-1.<name>:
+# hence every region, but only that group. Nothing else: the function calls no AWS API.
+resource "aws_iam_role_policy" "this" {
+  provider = aws.us_east_1
+
+  name = "logs-in-every-region"
+  role = aws_iam_role.this.id
+  policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [{
+      Sid      = "WriteOwnLogsInEveryRegion"
+      Effect   = "Allow"
+      Action   = ["logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents"]
+      Resource = [local.log_arn, "${local.log_arn}:*"]
+    }]
+  })
+}
+
+resource "aws_cloudwatch_log_group" "us_east_1" {
+  #checkov:skip=CKV_AWS_158:Logs hold no secrets (the function never logs tokens); CloudWatch's default encryption at rest suffices.
+  provider = aws.us_east_1
+  region   = local.edge_region
+
+  name              = "/aws/lambda/us-east-1.${var.name}"
+  retention_in_days = var.log_retention_days
+  tags              = var.tags
+}
+
+resource "aws_lambda_function" "this" {
+  #checkov:skip=CKV_AWS_50:Lambda@Edge does not support X-Ray tracing.
+  #checkov:skip=CKV_AWS_115:Lambda@Edge does not support reserved concurrency; CloudFront scales replicas per region.
+  #checkov:skip=CKV_AWS_116:Viewer triggers are synchronous; a failure is the viewer's response, a DLQ would never receive anything.
+  #checkov:skip=CKV_AWS_117:Lambda@Edge cannot run in a VPC.
+  #checkov:skip=CKV_AWS_173:Lambda@Edge forbids environment variables; configuration is baked into the package.
+  #checkov:skip=CKV_AWS_272:Lambda@Edge does not support code signing configurations.
+  provider = aws.us_east_1
+  region   = local.edge_region
+
+  function_name    = var.name
+  description      = "Viewer-request JWT check for CDN downloads (config baked into the package)."
+  role             = aws_iam_role.this.arn
+  filename         = data.archive_file.package.output_path
+  source_code_hash = data.archive_file.package.output_base64sha256
+  handler          = "edge_auth.handler.handler"
+  runtime          = "python3.13"
+  memory_size      = 128
+  timeout          = var.timeout_seconds
+  # CloudFront needs a numbered version; every package change publishes one.
+  publish = true
+  # Deleting fails while replicas exist; see README "Destroying".
+  skip_destroy = var.skip_destroy
+  tags         = var.tags
+
+  lifecycle {
+    precondition {
+      condition     = data.archive_file.package.output_size <= local.max_bytes
+      error_message = "The edge package is ${data.archive_file.package.output_size} bytes; Lambda@Edge viewer triggers accept at most 1,048,576 bytes compressed."
+    }
+  }
+
+  depends_on = [aws_cloudwatch_log_group.us_east_1, aws_iam_role_policy.this]
+}

@@ -1,0 +1,49 @@
+output "function_name" {
+  description = "Name of the edge function."
+  value       = aws_lambda_function.this.function_name
+}
+
+output "function_arn" {
+  description = "Unqualified ARN of the edge function."
+  value       = aws_lambda_function.this.arn
+}
+
+output "qualified_arn" {
+  description = "ARN of the published version (with its number): what CloudFront associates."
+  value       = aws_lambda_function.this.qualified_arn
+}
+
+output "version" {
+  description = "Published version number of the edge function."
+  value       = aws_lambda_function.this.version
+}
+
+output "region" {
+  description = "Region the edge function lives in (always us-east-1)."
+  value       = aws_lambda_function.this.region
+}
+
+output "role_arn" {
+  description = "ARN of the edge function's execution role."
+  value       = aws_iam_role.this.arn
+}
+
+output "role_policy" {
+  description = "The edge role's inline policy (JSON), exposed for tests and audits."
+  value       = aws_iam_role_policy.this.policy
+}
+
+output "config" {
+  description = "The configuration baked into the package as edge_auth/config.json (public keys only)."
+  value       = local.config
+}
+
+output "package_size" {
+  description = "Size of the assembled package, in bytes (at most 1,048,576)."
+  value       = data.archive_file.package.output_size
+}
+
+output "package_base64sha256" {
+  description = "Base64 SHA-256 of the assembled package; it changes exactly when code or config change."
+  value       = data.archive_file.package.output_base64sha256
+}

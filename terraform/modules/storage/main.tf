@@ -1,0 +1,129 @@
+locals {
+  uploads_objects_arn = "${aws_s3_bucket.this.arn}/${var.uploads_prefix}*"
+
+  # OAI: CloudFront presents itself as the OAI's IAM user. OAC: as the CloudFront
+  # service, and only this distribution (confused-deputy guard via AWS:SourceArn).
+  cdn_read_statement = var.cdn_access.type == "oai" ? {
+    Sid       = "CdnReadsUploadsViaOai"
+    Effect    = "Allow"
+    Principal = { AWS = var.cdn_access.oai_iam_arn }
+    Action    = "s3:GetObject"
+    Resource  = local.uploads_objects_arn
+    } : {
+    Sid       = "CdnReadsUploadsViaOac"
+    Effect    = "Allow"
+    Principal = { Service = "cloudfront.amazonaws.com" }
+    Action    = "s3:GetObject"
+    Resource  = local.uploads_objects_arn
+    Condition = { StringEquals = { "AWS:SourceArn" = var.cdn_access.distribution_arn } }
+  }
+}
+
+resource "aws_s3_bucket" "this" {
+  #checkov:skip=CKV_AWS_18:Server access logs would need a second bucket; CloudFront access logging (cdn module) records every read.
+  #checkov:skip=CKV_AWS_144:Cross-region replication is a disaster-recovery choice for the operator, not part of the upload path.
+  #checkov:skip=CKV2_AWS_62:Nothing consumes upload events; the API chooses every key, so there is nothing to react to.
+  #checkov:skip=CKV_AWS_145:SSE-S3 on purpose: an OAI cannot read SSE-KMS objects, and OAI is the default CDN access mode.
+
+  bucket        = var.bucket_name
+  force_destroy = var.force_destroy
+  tags          = var.tags
+}
+
+resource "aws_s3_bucket_ownership_controls" "this" {
+  bucket = aws_s3_bucket.this.id
+
+  rule {
+    object_ownership = "BucketOwnerEnforced"
+  }
+}
+
+resource "aws_s3_bucket_public_access_block" "this" {
+  bucket = aws_s3_bucket.this.id
+
+  block_public_acls       = true
+  block_public_policy     = true
+  ignore_public_acls      = true
+  restrict_public_buckets = true
+}
+
+resource "aws_s3_bucket_server_side_encryption_configuration" "this" {
+  bucket = aws_s3_bucket.this.id
+
+  rule {
+    apply_server_side_encryption_by_default {
+      sse_algorithm = "AES256"
+    }
+  }
+}
+
+resource "aws_s3_bucket_versioning" "this" {
+  bucket = aws_s3_bucket.this.id
+
+  versioning_configuration {
+    status = "Enabled"
+  }
+}
+
+resource "aws_s3_bucket_lifecycle_configuration" "this" {
+  bucket = aws_s3_bucket.this.id
+
+  rule {
+    id     = "abort-incomplete-multipart-uploads"
+    status = "Enabled"
+
+    filter {}
+
+    abort_incomplete_multipart_upload {
+      days_after_initiation = var.abort_incomplete_multipart_days
+    }
+  }
+
+  rule {
+    id     = "expire-noncurrent-versions"
+    status = "Enabled"
+
+    filter {}
+
+    noncurrent_version_expiration {
+      noncurrent_days = var.noncurrent_version_expiration_days
+    }
+  }
+
+  depends_on = [aws_s3_bucket_versioning.this]
+}
+
+resource "aws_s3_bucket_cors_configuration" "this" {
+  bucket = aws_s3_bucket.this.id
+
+  cors_rule {
+    allowed_origins = var.allowed_origins
+    allowed_methods = ["GET", "HEAD", "PUT", "POST"]
+    allowed_headers = var.cors_allowed_headers
+    # Without these, browsers hide the headers from scripts: ETag confirms a PUT,
+    # Location names the object after a presigned POST.
+    expose_headers  = ["ETag", "Location"]
+    max_age_seconds = var.cors_max_age_seconds
+  }
+}
+
+resource "aws_s3_bucket_policy" "this" {
+  bucket = aws_s3_bucket.this.id
+  policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [
+      {
+        Sid       = "DenyInsecureTransport"
+        Effect    = "Deny"
+        Principal = "*"
+        Action    = "s3:*"
+        Resource  = [aws_s3_bucket.this.arn, "${aws_s3_bucket.this.arn}/*"]
+        Condition = { Bool = { "aws:SecureTransport" = "false" } }
+      },
+      local.cdn_read_statement,
+    ]
+  })
+
+  # The public access block must exist first, or a policy race could briefly expose the bucket.
+  depends_on = [aws_s3_bucket_public_access_block.this]
+}

@@ -1,0 +1,29 @@
+output "bucket_name" {
+  description = "Name of the uploads bucket."
+  value       = aws_s3_bucket.this.id
+}
+
+output "bucket_arn" {
+  description = "ARN of the uploads bucket."
+  value       = aws_s3_bucket.this.arn
+}
+
+output "bucket_regional_domain_name" {
+  description = "Regional domain name of the bucket, the CloudFront origin (avoids the global endpoint's redirects for new buckets)."
+  value       = aws_s3_bucket.this.bucket_regional_domain_name
+}
+
+output "uploads_prefix" {
+  description = "Key prefix users upload under and the CDN reads from."
+  value       = var.uploads_prefix
+}
+
+output "uploads_objects_arn" {
+  description = "ARN pattern of every object under the uploads prefix, for IAM policies."
+  value       = local.uploads_objects_arn
+}
+
+output "bucket_policy" {
+  description = "The bucket policy document (JSON), exposed for tests and audits."
+  value       = aws_s3_bucket_policy.this.policy
+}

@@ -1,0 +1,362 @@
+data "aws_caller_identity" "current" {}
+
+data "aws_partition" "current" {}
+
+locals {
+  account_root_arn = "arn:${data.aws_partition.current.partition}:iam::${data.aws_caller_identity.current.account_id}:root"
+  uploads_arn      = "${var.bucket_arn}/${var.uploads_prefix}*"
+
+  # The contract with lambda_src/upload_api (see the repository README).
+  environment = merge(
+    {
+      BUCKET_NAME                = var.bucket_name
+      UPLOAD_PREFIX              = var.uploads_prefix
+      MAX_UPLOAD_BYTES           = tostring(var.max_upload_bytes)
+      ALLOWED_CONTENT_TYPES      = join(",", var.allowed_content_types)
+      PRESIGN_EXPIRES_SECONDS    = tostring(var.presign_expires_seconds)
+      RATE_LIMIT_TABLE           = aws_dynamodb_table.rate_limit.name
+      RATE_LIMIT_MAX_REQUESTS    = tostring(var.rate_limit_max_requests)
+      RATE_LIMIT_WINDOW_SECONDS  = tostring(var.rate_limit_window_seconds)
+      SIGNING_KEY_ID             = aws_kms_key.signing.key_id
+      DOWNLOAD_TOKEN_ISSUER      = var.download_token_issuer
+      DOWNLOAD_TOKEN_AUDIENCE    = var.download_token_audience
+      DOWNLOAD_TOKEN_TTL_SECONDS = tostring(var.download_token_ttl_seconds)
+      CDN_URL                    = var.cdn_url
+      USER_JWT_ISSUER            = var.user_jwt_issuer
+      USER_JWT_AUDIENCE          = var.user_jwt_audience
+      USER_JWT_ALGORITHMS        = join(",", var.user_jwt_algorithms)
+      ALLOWED_ORIGINS            = join(",", var.allowed_origins)
+      DOWNLOAD_ACCESS            = var.download_access
+      POWERTOOLS_SERVICE_NAME    = var.name
+      POWERTOOLS_LOG_LEVEL       = var.log_level
+    },
+    var.user_jwks_url != null ? { USER_JWKS_URL = var.user_jwks_url } : { USER_JWKS_JSON = var.user_jwks_json },
+  )
+
+  routes = toset(["uploads", "downloads"])
+  # OPTIONS goes to the function as well: only code can echo one of several allowed origins.
+  route_methods = {
+    for pair in setproduct(local.routes, ["POST", "OPTIONS"]) : "${pair[1]} /${pair[0]}" => {
+      path   = pair[0]
+      method = pair[1]
+    }
+  }
+}
+
+# --- Download-token signing key ------------------------------------------------
+
+resource "aws_kms_key" "signing" {
+  #checkov:skip=CKV_AWS_7:KMS cannot rotate asymmetric keys automatically; README "Rotating the signing key" gives the procedure.
+  description              = "${var.name}: signs download tokens (RS256). The private key never leaves KMS."
+  customer_master_key_spec = "RSA_2048"
+  key_usage                = "SIGN_VERIFY"
+  deletion_window_in_days  = var.kms_deletion_window_days
+  tags                     = var.tags
+
+  # The account may administer the key but not sign with it: kms:Sign goes to the API
+  # function's role alone, and kms:CreateGrant is left out so that no grant can widen that.
+  policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [
+      {
+        Sid       = "AccountAdministersButDoesNotSign"
+        Effect    = "Allow"
+        Principal = { AWS = local.account_root_arn }
+        Action = [
+          "kms:CreateAlias", "kms:DeleteAlias", "kms:UpdateAlias",
+          "kms:Describe*", "kms:Get*", "kms:List*",
+          "kms:Enable*", "kms:Disable*", "kms:Put*", "kms:Update*",
+          "kms:RevokeGrant", "kms:RetireGrant",
+          "kms:TagResource", "kms:UntagResource",
+          "kms:ScheduleKeyDeletion", "kms:CancelKeyDeletion",
+        ]
+        Resource = "*"
+      },
+      {
+        Sid       = "UploadApiSignsDownloadTokens"
+        Effect    = "Allow"
+        Principal = { AWS = aws_iam_role.function.arn }
+        Action    = "kms:Sign"
+        Resource  = "*"
+      },
+    ]
+  })
+}
+
+resource "aws_kms_alias" "signing" {
+  name          = "alias/${var.name}-download-tokens"
+  target_key_id = aws_kms_key.signing.key_id
+}
+
+# --- Rate-limit table ---------------------------------------------------------
+
+resource "aws_dynamodb_table" "rate_limit" {
+  #checkov:skip=CKV_AWS_28:Counters live for one rate-limit window; there is nothing worth restoring.
+  #checkov:skip=CKV_AWS_119:Holds only per-user request counters; the AWS-owned key is adequate and saves a KMS key.
+  name         = "${var.name}-rate-limit"
+  billing_mode = "PAY_PER_REQUEST"
+  hash_key     = "pk"
+  tags         = var.tags
+
+  attribute {
+    name = "pk"
+    type = "S"
+  }
+
+  # Expired windows are removed by DynamoDB for free.
+  ttl {
+    attribute_name = "expires_at"
+    enabled        = true
+  }
+
+  server_side_encryption {
+    enabled = true
+  }
+}
+
+# --- Function -----------------------------------------------------------------
+
+resource "aws_iam_role" "function" {
+  name = "${var.name}-upload-api"
+  tags = var.tags
+  assume_role_policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [{
+      Effect    = "Allow"
+      Principal = { Service = "lambda.amazonaws.com" }
+      Action    = "sts:AssumeRole"
+    }]
+  })
+}
+
+# Least privilege: write new objects under the prefix (presigning needs nothing more),
+# count requests, sign tokens, write its own logs. No s3:GetObject, no s3:DeleteObject.
+resource "aws_iam_role_policy" "function" {
+  name = "least-privilege"
+  role = aws_iam_role.function.id
+  policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [
+      {
+        Sid      = "PresignUploadsUnderPrefix"
+        Effect   = "Allow"
+        Action   = "s3:PutObject"
+        Resource = local.uploads_arn
+      },
+      {
+        Sid      = "CountRequestsPerUser"
+        Effect   = "Allow"
+        Action   = ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"]
+        Resource = aws_dynamodb_table.rate_limit.arn
+      },
+      {
+        Sid      = "SignDownloadTokens"
+        Effect   = "Allow"
+        Action   = "kms:Sign"
+        Resource = aws_kms_key.signing.arn
+      },
+      {
+        Sid      = "WriteOwnLogs"
+        Effect   = "Allow"
+        Action   = ["logs:CreateLogStream", "logs:PutLogEvents"]
+        Resource = "${aws_cloudwatch_log_group.function.arn}:*"
+      },
+    ]
+  })
+}
+
+resource "aws_iam_role_policy_attachment" "function_xray" {
+  role       = aws_iam_role.function.name
+  policy_arn = "arn:${data.aws_partition.current.partition}:iam::aws:policy/AWSXRayDaemonWriteAccess"
+}
+
+resource "aws_cloudwatch_log_group" "function" {
+  #checkov:skip=CKV_AWS_158:Logs hold no secrets (tokens are never logged); CloudWatch's default encryption at rest suffices.
+  name              = "/aws/lambda/${var.name}-upload-api"
+  retention_in_days = var.log_retention_days
+  tags              = var.tags
+}
+
+resource "aws_lambda_function" "this" {
+  #checkov:skip=CKV_AWS_115:Stage throttling and the per-user rate limit bound load; reserving concurrency fails in new accounts (quota 10).
+  #checkov:skip=CKV_AWS_116:Invoked synchronously by API Gateway; failures return to the caller, a DLQ would never receive anything.
+  #checkov:skip=CKV_AWS_117:Calls only S3, DynamoDB, KMS and the JWKS URL; a VPC would add NAT cost and no isolation.
+  #checkov:skip=CKV_AWS_173:The environment holds configuration only, no secrets; Lambda encrypts it at rest with an AWS key.
+  #checkov:skip=CKV_AWS_272:Packages come from this repository's reproducible build; code signing needs a signer profile per account.
+  function_name    = "${var.name}-upload-api"
+  description      = "Presigns direct-to-S3 uploads and mints CDN download tokens."
+  role             = aws_iam_role.function.arn
+  filename         = var.package_path
+  source_code_hash = filebase64sha256(var.package_path)
+  handler          = "upload_api.handler.handler"
+  runtime          = "python3.13"
+  memory_size      = var.memory_size
+  timeout          = var.timeout_seconds
+  tags             = var.tags
+
+  environment {
+    variables = local.environment
+  }
+
+  tracing_config {
+    mode = "Active"
+  }
+
+  depends_on = [aws_cloudwatch_log_group.function, aws_iam_role_policy.function]
+}
+
+# --- REST API (v1) ------------------------------------------------------------
+
+resource "aws_api_gateway_rest_api" "this" {
+  name        = var.name
+  description = "Upload API: POST /uploads (presigned upload), POST /downloads (download token)."
+  tags        = var.tags
+
+  endpoint_configuration {
+    types = ["REGIONAL"]
+  }
+
+  # If a change ever forces a new API, bring it up before the old one goes away.
+  lifecycle {
+    create_before_destroy = true
+  }
+}
+
+resource "aws_api_gateway_resource" "route" {
+  for_each = local.routes
+
+  rest_api_id = aws_api_gateway_rest_api.this.id
+  parent_id   = aws_api_gateway_rest_api.this.root_resource_id
+  path_part   = each.key
+}
+
+resource "aws_api_gateway_method" "route" {
+  #checkov:skip=CKV_AWS_59:The function verifies the user's JWT (issuer, audience, JWKS, algorithms); REST APIs have no native JWT authorizer, and preflights must be anonymous.
+  #checkov:skip=CKV2_AWS_53:The function validates every request body strictly; a model here would duplicate its rules.
+  for_each = local.route_methods
+
+  rest_api_id   = aws_api_gateway_rest_api.this.id
+  resource_id   = aws_api_gateway_resource.route[each.value.path].id
+  http_method   = each.value.method
+  authorization = "NONE"
+}
+
+resource "aws_api_gateway_integration" "route" {
+  for_each = local.route_methods
+
+  rest_api_id             = aws_api_gateway_rest_api.this.id
+  resource_id             = aws_api_gateway_resource.route[each.value.path].id
+  http_method             = aws_api_gateway_method.route[each.key].http_method
+  type                    = "AWS_PROXY"
+  integration_http_method = "POST"
+  uri                     = aws_lambda_function.this.invoke_arn
+}
+
+resource "aws_lambda_permission" "api_gateway" {
+  statement_id  = "AllowInvokeFromApiStage"
+  action        = "lambda:InvokeFunction"
+  function_name = aws_lambda_function.this.function_name
+  principal     = "apigateway.amazonaws.com"
+  source_arn    = "${aws_api_gateway_rest_api.this.execution_arn}/${var.stage_name}/*/*"
+}
+
+resource "aws_api_gateway_deployment" "this" {
+  rest_api_id = aws_api_gateway_rest_api.this.id
+
+  # A deployment is a snapshot: take a new one whenever a route changes.
+  triggers = {
+    redeployment = sha1(jsonencode([
+      aws_api_gateway_resource.route,
+      aws_api_gateway_method.route,
+      aws_api_gateway_integration.route,
+    ]))
+  }
+
+  lifecycle {
+    create_before_destroy = true
+  }
+}
+
+resource "aws_cloudwatch_log_group" "api_access" {
+  #checkov:skip=CKV_AWS_158:Access logs hold no secrets (no headers, no bodies); CloudWatch's default encryption at rest suffices.
+  name              = "/aws/apigateway/${var.name}/${var.stage_name}/access"
+  retention_in_days = var.log_retention_days
+  tags              = var.tags
+}
+
+resource "aws_api_gateway_stage" "this" {
+  #checkov:skip=CKV_AWS_120:Every response is per user and per request (presigned URLs, tokens); caching would be wrong.
+  #checkov:skip=CKV2_AWS_51:Browsers call this API directly; there is no backend for a client certificate to authenticate to.
+  #checkov:skip=CKV2_AWS_29:WAF is an account-level choice; stage throttling and the per-user rate limit are built in.
+  #checkov:skip=CKV2_AWS_4:Execution logs can echo request data (tokens); JSON access logs and the function's own logs are enough.
+  rest_api_id          = aws_api_gateway_rest_api.this.id
+  deployment_id        = aws_api_gateway_deployment.this.id
+  stage_name           = var.stage_name
+  xray_tracing_enabled = true
+  tags                 = var.tags
+
+  # Deliberately no query string, headers or body: nothing that could carry a token.
+  access_log_settings {
+    destination_arn = aws_cloudwatch_log_group.api_access.arn
+    format = jsonencode({
+      requestId          = "$context.requestId"
+      requestTime        = "$context.requestTime"
+      sourceIp           = "$context.identity.sourceIp"
+      userAgent          = "$context.identity.userAgent"
+      httpMethod         = "$context.httpMethod"
+      resourcePath       = "$context.resourcePath"
+      status             = "$context.status"
+      responseLength     = "$context.responseLength"
+      integrationLatency = "$context.integrationLatency"
+      errorMessage       = "$context.error.message"
+    })
+  }
+
+  depends_on = [aws_api_gateway_account.this]
+}
+
+resource "aws_api_gateway_method_settings" "all" {
+  #checkov:skip=CKV_AWS_225:Responses are per user and per request; caching them would leak one user's upload to another.
+  #checkov:skip=CKV_AWS_308:No cache exists, so there is nothing to encrypt.
+  rest_api_id = aws_api_gateway_rest_api.this.id
+  stage_name  = aws_api_gateway_stage.this.stage_name
+  method_path = "*/*"
+
+  settings {
+    throttling_rate_limit  = var.throttling_rate_limit
+    throttling_burst_limit = var.throttling_burst_limit
+    metrics_enabled        = true
+    caching_enabled        = false
+    logging_level          = "OFF"
+  }
+}
+
+# REST stages write access logs only once the account (per region) names a CloudWatch role.
+resource "aws_iam_role" "api_gateway_cloudwatch" {
+  count = var.create_api_gateway_account_role ? 1 : 0
+
+  name = "${var.name}-api-gateway-cloudwatch"
+  tags = var.tags
+  assume_role_policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [{
+      Effect    = "Allow"
+      Principal = { Service = "apigateway.amazonaws.com" }
+      Action    = "sts:AssumeRole"
+    }]
+  })
+}
+
+resource "aws_iam_role_policy_attachment" "api_gateway_cloudwatch" {
+  count = var.create_api_gateway_account_role ? 1 : 0
+
+  role       = aws_iam_role.api_gateway_cloudwatch[0].name
+  policy_arn = "arn:${data.aws_partition.current.partition}:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs"
+}
+
+resource "aws_api_gateway_account" "this" {
+  count = var.create_api_gateway_account_role ? 1 : 0
+
+  cloudwatch_role_arn = aws_iam_role.api_gateway_cloudwatch[0].arn
+  depends_on          = [aws_iam_role_policy_attachment.api_gateway_cloudwatch]
+}

@@ -1,0 +1,64 @@
+output "api_url" {
+  description = "Invoke URL of the API stage, without a trailing slash."
+  value       = trimsuffix(aws_api_gateway_stage.this.invoke_url, "/")
+}
+
+output "uploads_url" {
+  description = "URL clients POST to for a presigned upload."
+  value       = "${trimsuffix(aws_api_gateway_stage.this.invoke_url, "/")}/uploads"
+}
+
+output "downloads_url" {
+  description = "URL clients POST to for a download token."
+  value       = "${trimsuffix(aws_api_gateway_stage.this.invoke_url, "/")}/downloads"
+}
+
+output "rest_api_id" {
+  description = "ID of the REST API."
+  value       = aws_api_gateway_rest_api.this.id
+}
+
+output "stage_name" {
+  description = "Name of the API stage."
+  value       = aws_api_gateway_stage.this.stage_name
+}
+
+output "function_name" {
+  description = "Name of the upload API function."
+  value       = aws_lambda_function.this.function_name
+}
+
+output "function_arn" {
+  description = "ARN of the upload API function."
+  value       = aws_lambda_function.this.arn
+}
+
+output "function_role_arn" {
+  description = "ARN of the function's execution role."
+  value       = aws_iam_role.function.arn
+}
+
+output "function_policy" {
+  description = "The function role's inline policy (JSON), exposed for tests and audits."
+  value       = aws_iam_role_policy.function.policy
+}
+
+output "environment" {
+  description = "Environment variables of the upload API function (the contract with lambda_src/upload_api)."
+  value       = local.environment
+}
+
+output "rate_limit_table_name" {
+  description = "Name of the DynamoDB rate-limit table."
+  value       = aws_dynamodb_table.rate_limit.name
+}
+
+output "signing_key_id" {
+  description = "ID of the KMS key that signs download tokens (the tokens' `kid`)."
+  value       = aws_kms_key.signing.key_id
+}
+
+output "signing_key_arn" {
+  description = "ARN of the KMS key that signs download tokens."
+  value       = aws_kms_key.signing.arn
+}

@@ -1,0 +1,315 @@
+variable "name" {
+  description = "Name prefix for every resource of the upload API (function, role, table, API, key alias)."
+  type        = string
+
+  validation {
+    condition     = can(regex("^[a-zA-Z0-9][a-zA-Z0-9-]{0,38}$", var.name))
+    error_message = "name must be 1-39 characters of letters, digits and '-', starting with a letter or digit."
+  }
+}
+
+variable "package_path" {
+  description = "Path of the built upload API package (build/lambda/upload_api.zip, made by `make build`)."
+  type        = string
+
+  validation {
+    condition     = fileexists(var.package_path)
+    error_message = "package_path does not exist: run `make build` first."
+  }
+}
+
+variable "bucket_name" {
+  description = "Name of the uploads bucket the API presigns uploads into."
+  type        = string
+}
+
+variable "bucket_arn" {
+  description = "ARN of the uploads bucket."
+  type        = string
+}
+
+variable "uploads_prefix" {
+  description = "Key prefix under which the API places uploads; the function may write nowhere else."
+  type        = string
+  default     = "uploads/"
+
+  validation {
+    condition     = can(regex("^[a-z0-9][a-z0-9_-]*/$", var.uploads_prefix))
+    error_message = "uploads_prefix must be a single lowercase path segment ending in '/'."
+  }
+}
+
+variable "max_upload_bytes" {
+  description = "Largest upload the API presigns, in bytes (enforced by S3 itself through the presigned POST's content-length-range)."
+  type        = number
+  default     = 10485760
+
+  validation {
+    condition     = var.max_upload_bytes >= 1 && var.max_upload_bytes <= 5368709120 && floor(var.max_upload_bytes) == var.max_upload_bytes
+    error_message = "max_upload_bytes must be a whole number between 1 and 5 GiB (the single-request S3 limit)."
+  }
+}
+
+variable "allowed_content_types" {
+  description = "MIME types users may upload."
+  type        = list(string)
+  default     = ["image/jpeg", "image/png", "image/gif", "image/webp", "image/avif"]
+
+  validation {
+    condition     = length(var.allowed_content_types) > 0 && alltrue([for t in var.allowed_content_types : can(regex("^[a-z]+/[a-z0-9.+-]+$", t))])
+    error_message = "allowed_content_types must list at least one exact MIME type (type/subtype, no wildcards)."
+  }
+}
+
+variable "presign_expires_seconds" {
+  description = "Lifetime of a presigned upload, in seconds. Short on purpose: role credentials expire anyway."
+  type        = number
+  default     = 300
+
+  validation {
+    condition     = var.presign_expires_seconds >= 30 && var.presign_expires_seconds <= 900
+    error_message = "presign_expires_seconds must be between 30 and 900."
+  }
+}
+
+variable "download_token_ttl_seconds" {
+  description = "Lifetime of a download token, in seconds (tokens travel in query strings, so keep them short)."
+  type        = number
+  default     = 900
+
+  validation {
+    condition     = var.download_token_ttl_seconds >= 30 && var.download_token_ttl_seconds <= 3600
+    error_message = "download_token_ttl_seconds must be between 30 and 3600."
+  }
+}
+
+variable "download_token_issuer" {
+  description = "`iss` claim of the download tokens the API mints (the edge requires the same value)."
+  type        = string
+
+  validation {
+    condition     = length(var.download_token_issuer) > 0
+    error_message = "download_token_issuer must not be empty."
+  }
+}
+
+variable "download_token_audience" {
+  description = "`aud` claim of the download tokens the API mints (the edge requires the same value)."
+  type        = string
+
+  validation {
+    condition     = length(var.download_token_audience) > 0
+    error_message = "download_token_audience must not be empty."
+  }
+}
+
+variable "download_access" {
+  description = "Who may get a download token for an object: \"owner\" (only the user who uploaded it) or \"authenticated\" (any signed-in user)."
+  type        = string
+  default     = "owner"
+
+  validation {
+    condition     = contains(["owner", "authenticated"], var.download_access)
+    error_message = "download_access must be \"owner\" or \"authenticated\"."
+  }
+}
+
+variable "cdn_url" {
+  description = "Base URL of the CDN serving downloads, without a trailing slash (https://d111111abcdef8.cloudfront.net)."
+  type        = string
+
+  validation {
+    condition     = can(regex("^https?://[^/]+$", var.cdn_url))
+    error_message = "cdn_url must be scheme://host with no path and no trailing slash."
+  }
+}
+
+variable "user_jwt_issuer" {
+  description = "`iss` of the user tokens the API accepts (your identity provider)."
+  type        = string
+
+  validation {
+    condition     = can(regex("^https?://", var.user_jwt_issuer))
+    error_message = "user_jwt_issuer must be an http(s) URL."
+  }
+}
+
+variable "user_jwt_audience" {
+  description = "`aud` the user tokens must carry."
+  type        = string
+
+  validation {
+    condition     = length(var.user_jwt_audience) > 0
+    error_message = "user_jwt_audience must not be empty."
+  }
+}
+
+variable "user_jwks_url" {
+  description = "URL of the identity provider's JWKS. Exactly one of user_jwks_url and user_jwks_json must be set."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = (var.user_jwks_url == null) != (var.user_jwks_json == null)
+    error_message = "Set exactly one of user_jwks_url and user_jwks_json."
+  }
+
+  validation {
+    condition     = var.user_jwks_url == null || can(regex("^https?://", var.user_jwks_url))
+    error_message = "user_jwks_url must be an http(s) URL."
+  }
+}
+
+variable "user_jwks_json" {
+  description = "The identity provider's JWKS as a JSON document, for providers the function cannot reach. Exactly one of user_jwks_url and user_jwks_json must be set."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.user_jwks_json == null || can(jsondecode(var.user_jwks_json).keys)
+    error_message = "user_jwks_json must be a JSON document with a \"keys\" array."
+  }
+}
+
+variable "user_jwt_algorithms" {
+  description = "Signature algorithms accepted on user tokens (asymmetric only: RFC 8725 forbids `none`, and HS* with public keys is an attack)."
+  type        = list(string)
+  default     = ["RS256", "ES256"]
+
+  validation {
+    condition     = length(var.user_jwt_algorithms) > 0 && alltrue([for a in var.user_jwt_algorithms : contains(["RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512", "EdDSA"], a)])
+    error_message = "user_jwt_algorithms may contain only asymmetric algorithms (RS*, PS*, ES*, EdDSA)."
+  }
+}
+
+variable "allowed_origins" {
+  description = "Browser origins the API answers CORS requests from."
+  type        = list(string)
+
+  validation {
+    condition     = length(var.allowed_origins) > 0 && alltrue([for origin in var.allowed_origins : can(regex("^https?://[^/*\\s]+$", origin))])
+    error_message = "allowed_origins must list scheme://host[:port] origins, never '*'."
+  }
+}
+
+variable "rate_limit_max_requests" {
+  description = "Requests one user may make to the API per rate-limit window."
+  type        = number
+  default     = 30
+
+  validation {
+    condition     = var.rate_limit_max_requests >= 1 && floor(var.rate_limit_max_requests) == var.rate_limit_max_requests
+    error_message = "rate_limit_max_requests must be a whole number of at least 1."
+  }
+}
+
+variable "rate_limit_window_seconds" {
+  description = "Length of the per-user rate-limit window, in seconds."
+  type        = number
+  default     = 60
+
+  validation {
+    condition     = var.rate_limit_window_seconds >= 1 && var.rate_limit_window_seconds <= 86400
+    error_message = "rate_limit_window_seconds must be between 1 and 86400."
+  }
+}
+
+variable "stage_name" {
+  description = "Name of the API Gateway stage (the first path segment of the API URL)."
+  type        = string
+  default     = "v1"
+
+  validation {
+    condition     = can(regex("^[a-zA-Z0-9_-]{1,64}$", var.stage_name))
+    error_message = "stage_name must be 1-64 characters of letters, digits, '_' and '-'."
+  }
+}
+
+variable "throttling_rate_limit" {
+  description = "Steady-state requests per second the stage accepts across all users."
+  type        = number
+  default     = 50
+
+  validation {
+    condition     = var.throttling_rate_limit > 0
+    error_message = "throttling_rate_limit must be positive."
+  }
+}
+
+variable "throttling_burst_limit" {
+  description = "Burst of requests the stage accepts above the steady rate."
+  type        = number
+  default     = 100
+
+  validation {
+    condition     = var.throttling_burst_limit >= 1 && floor(var.throttling_burst_limit) == var.throttling_burst_limit
+    error_message = "throttling_burst_limit must be a whole number of at least 1."
+  }
+}
+
+variable "create_api_gateway_account_role" {
+  description = "Create the account-wide (per region) CloudWatch role API Gateway needs before any REST stage can write access logs. Leave false if the account already has one: there is one per region and this would replace it."
+  type        = bool
+  default     = false
+}
+
+variable "log_retention_days" {
+  description = "Retention of the function's and the API's log groups, in days."
+  type        = number
+  default     = 365
+
+  validation {
+    condition     = contains([1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653], var.log_retention_days)
+    error_message = "log_retention_days must be a value CloudWatch Logs accepts (1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288 or 3653)."
+  }
+}
+
+variable "log_level" {
+  description = "Log level of the function (POWERTOOLS_LOG_LEVEL)."
+  type        = string
+  default     = "INFO"
+
+  validation {
+    condition     = contains(["DEBUG", "INFO", "WARNING", "ERROR"], var.log_level)
+    error_message = "log_level must be DEBUG, INFO, WARNING or ERROR."
+  }
+}
+
+variable "memory_size" {
+  description = "Memory of the upload API function, in MB."
+  type        = number
+  default     = 256
+
+  validation {
+    condition     = var.memory_size >= 128 && var.memory_size <= 10240
+    error_message = "memory_size must be between 128 and 10240."
+  }
+}
+
+variable "timeout_seconds" {
+  description = "Timeout of the upload API function, in seconds (API Gateway gives up after 29)."
+  type        = number
+  default     = 10
+
+  validation {
+    condition     = var.timeout_seconds >= 1 && var.timeout_seconds <= 29
+    error_message = "timeout_seconds must be between 1 and 29."
+  }
+}
+
+variable "kms_deletion_window_days" {
+  description = "Waiting period before KMS deletes the signing key after it is destroyed or replaced."
+  type        = number
+  default     = 30
+
+  validation {
+    condition     = var.kms_deletion_window_days >= 7 && var.kms_deletion_window_days <= 30
+    error_message = "kms_deletion_window_days must be between 7 and 30."
+  }
+}
+
+variable "tags" {
+  description = "Tags added to every resource of this module."
+  type        = map(string)
+  default     = {}
+}
