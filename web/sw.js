@@ -47,13 +47,19 @@ async function withStore(mode, action) {
   }
 }
 
-// Read-through cache of the store; rebuilt from IndexedDB after each worker start.
+// Read-through cache of the store, rebuilt from IndexedDB after each worker start. `cache ||=`
+// keeps a load that finishes after a set or clear from overwriting the newer state.
 let cache = null;
+let loading = null;
 
 async function tokens() {
   if (!cache) {
-    const [keys, entries] = await withStore('readonly', (store) => [store.getAllKeys(), store.getAll()]);
-    cache = new Map(keys.map((key, i) => [key, entries[i]]));
+    loading ||= withStore('readonly', (store) => [store.getAllKeys(), store.getAll()]).catch((error) => {
+      loading = null; // retry on the next request rather than failing forever
+      throw error;
+    });
+    const [keys, entries] = await loading;
+    cache ||= new Map(keys.map((key, i) => [key, entries[i]]));
   }
   return cache;
 }
@@ -80,6 +86,7 @@ async function handleMessage(data) {
     case 'cdn-token:clear':
       await withStore('readwrite', (store) => store.clear());
       cache = new Map();
+      loading = null;
       return { ok: true };
     case 'cdn-token:status': {
       const map = await tokens();
@@ -99,7 +106,8 @@ self.addEventListener('message', (event) => {
 
 async function withToken(request) {
   const url = new URL(request.url);
-  const token = url.searchParams.has(QUERY_PARAM) ? null : await tokenFor(url.pathname);
+  // Without a readable store the request goes out as it is: the edge then answers 401.
+  const token = url.searchParams.has(QUERY_PARAM) ? null : await tokenFor(url.pathname).catch(() => null);
   if (!token) return fetch(request);
   url.searchParams.set(QUERY_PARAM, token);
   // An <img> without `crossorigin` makes a no-cors request; its response would be opaque, which
