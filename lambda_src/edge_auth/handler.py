@@ -1,0 +1,103 @@
+"""Lambda@Edge viewer-request entry point: let a request through only with a valid token
+for exactly the requested path. Any malformed input ends in a 4xx, never an exception."""
+
+from __future__ import annotations
+
+import json
+import time
+from typing import Any
+
+from edge_auth.cache import VerifiedTokenCache
+from edge_auth.config import ConfigError, EdgeConfig, load_config
+from edge_auth.paths import normalise_uri
+from edge_auth.policy import grants_path
+from edge_auth.request import (
+    AmbiguousTokenError,
+    MalformedRequestError,
+    ensure_origin,
+    find_token,
+    strip_token,
+    viewer_request,
+)
+from edge_auth.responses import deny, forbidden, missing_token
+from edge_auth.verify import TokenRejectedError, VerifiedToken, verify_token
+
+_CACHE = VerifiedTokenCache()
+_config: EdgeConfig | ConfigError | None = None
+
+
+def _log(decision: str, reason: str) -> None:
+    # One structured line per decision. Never the token, the query string or a header.
+    print(json.dumps({"decision": decision, "reason": reason}))
+
+
+def config() -> EdgeConfig:
+    """The baked configuration, parsed on first use (a broken file denies everything)."""
+    global _config  # noqa: PLW0603 - one parse per container is the point
+    if _config is None:
+        try:
+            _config = load_config()
+        except ConfigError as exc:
+            _config = exc
+    if isinstance(_config, ConfigError):
+        raise _config
+    return _config
+
+
+def _verified(token: str, cfg: EdgeConfig, now: float) -> VerifiedToken:
+    cached = _CACHE.get(token, now, cfg.leeway_seconds)
+    if cached is not None:
+        return cached
+    verified = verify_token(token, cfg, now)
+    _CACHE.put(token, verified)
+    return verified
+
+
+def authorize(event: object, cfg: EdgeConfig, now: float) -> dict[str, Any]:  # noqa: PLR0911 - one exit per rule
+    """The request to pass on, or a generated response."""
+    try:
+        request = viewer_request(event)
+    except MalformedRequestError as exc:
+        _log("deny", str(exc))
+        return deny(400)
+    method = request["method"].upper()
+    if method == "OPTIONS":
+        return request  # CORS preflight carries no credentials; S3 answers it
+    if method not in {"GET", "HEAD"}:
+        _log("deny", "method")
+        return deny(405, {"Allow": "GET, HEAD, OPTIONS"})
+    try:
+        found = find_token(request, cfg.query_param, cfg.cookie_name)
+    except AmbiguousTokenError as exc:
+        _log("deny", f"several tokens in {exc}")
+        return forbidden()
+    if found is None:
+        _log("deny", "no token")
+        return missing_token()
+    path = normalise_uri(request["uri"])
+    if path is None:
+        _log("deny", "unsafe path")
+        return forbidden()
+    try:
+        verified = _verified(found.value, cfg, now)
+    except TokenRejectedError as exc:
+        _log("deny", str(exc))
+        return forbidden()
+    if not grants_path(verified, path, cfg.uploads_prefix):
+        _log("deny", "path not granted")
+        return forbidden()
+    strip_token(request, cfg.query_param)
+    ensure_origin(request, cfg.default_origin)
+    _log("allow", found.source)
+    return request
+
+
+def handler(event: dict[str, Any], context: object = None) -> dict[str, Any]:
+    try:
+        return authorize(event, config(), time.time())
+    except ConfigError as exc:
+        _log("deny", f"configuration: {exc}")
+        return forbidden()
+    except Exception as exc:  # the last line of defence: a bug must still deny, never 502
+        _log("deny", f"internal error ({type(exc).__name__})")
+        return forbidden()

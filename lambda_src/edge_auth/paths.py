@@ -1,0 +1,31 @@
+"""The one canonical form of a request URI that a token's `path` claim is compared with."""
+
+from __future__ import annotations
+
+from urllib.parse import unquote_to_bytes
+
+MAX_URI_LENGTH = 2048
+
+
+def normalise_uri(uri: object) -> str | None:
+    """The URI percent-decoded exactly once, or None when it is not a plain, safe path.
+
+    Rejected: anything but an absolute path; invalid UTF-8 after decoding; a `%` left after
+    decoding (double encoding such as %252e%252e); NUL or other control characters;
+    backslashes; empty, `.` or `..` segments. S3 decodes the URI once too, so what is
+    compared here is the object CloudFront will fetch.
+    """
+    if not isinstance(uri, str) or not uri.startswith("/") or len(uri) > MAX_URI_LENGTH:
+        return None
+    try:
+        decoded = unquote_to_bytes(uri).decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+    if "%" in decoded or "\\" in decoded:
+        return None
+    if any(ord(char) < 0x20 or ord(char) == 0x7F for char in decoded):
+        return None
+    segments = decoded[1:].split("/")
+    if any(segment in {"", ".", ".."} for segment in segments):
+        return None
+    return decoded

@@ -1,0 +1,23 @@
+"""Which paths a verified token grants."""
+
+from __future__ import annotations
+
+from objectkeys import InvalidOwnerError, encode_owner, parse_key
+
+from edge_auth.verify import VerifiedToken
+
+
+def grants_path(verified: VerifiedToken, path: str, uploads_prefix: str) -> bool:
+    """Download tokens grant exactly their `path` claim; identity-provider tokens (when
+    configured) grant the objects under their owner's prefix. Both only under the uploads
+    prefix, and only for keys the upload API could have made."""
+    key = parse_key(path[1:], uploads_prefix) if path.startswith("/") else None
+    if key is None:
+        return False
+    owner_claim = verified.domain.owner_claim
+    if owner_claim is None:
+        return verified.claims.get("path") == path
+    try:
+        return key.owner == encode_owner(verified.claims.get(owner_claim))  # type: ignore[arg-type]
+    except InvalidOwnerError:
+        return False

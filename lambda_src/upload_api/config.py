@@ -1,0 +1,138 @@
+"""Configuration from environment variables, read once per container into a frozen dataclass."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from upload_api.media_types import EXTENSIONS
+
+DEFAULT_CONTENT_TYPES = ("image/jpeg", "image/png", "image/gif", "image/webp", "image/avif")
+_KEY_ID_RE = re.compile(r"(?:arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key/)?(?P<id>(?:mrk-)?[0-9a-f-]{32,36})")
+# Presigned URLs signed with a role's temporary credentials die with the credentials anyway;
+# a long expiry only widens the window in which a leaked URL works.
+MAX_PRESIGN_EXPIRES_SECONDS = 3600
+MAX_DOWNLOAD_TOKEN_TTL_SECONDS = 3600
+
+
+class ConfigError(ValueError):
+    """The function's environment is unusable."""
+
+
+@dataclass(frozen=True)
+class Config:
+    bucket_name: str
+    upload_prefix: str
+    max_upload_bytes: int
+    allowed_content_types: tuple[str, ...]
+    presign_expires_seconds: int
+    rate_limit_table: str
+    rate_limit_max_requests: int
+    rate_limit_window_seconds: int
+    signing_key_id: str
+    download_token_issuer: str
+    download_token_audience: str
+    download_token_ttl_seconds: int
+    cdn_url: str
+    user_jwt_issuer: str
+    user_jwt_audience: str
+    user_jwks_url: str | None
+    user_jwks: dict[str, Any] | None
+    user_jwt_algorithms: tuple[str, ...]
+    allowed_origins: tuple[str, ...]
+    download_access: str
+
+    @property
+    def signing_kid(self) -> str:
+        """The KMS key id (UUID) that names the signing key in a token's `kid` header."""
+        match = _KEY_ID_RE.fullmatch(self.signing_key_id)
+        assert match is not None  # checked in from_env
+        return match["id"]
+
+
+def _required(env: Mapping[str, str], name: str) -> str:
+    value = env.get(name, "").strip()
+    if not value:
+        raise ConfigError(f"{name} is required")
+    return value
+
+
+def _integer(env: Mapping[str, str], name: str, default: int, low: int, high: int) -> int:
+    raw = env.get(name, "").strip() or str(default)
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ConfigError(f"{name} must be an integer") from None
+    if not low <= value <= high:
+        raise ConfigError(f"{name} must be in {low}..{high}")
+    return value
+
+
+def _csv(env: Mapping[str, str], name: str, default: tuple[str, ...] = ()) -> tuple[str, ...]:
+    raw = env.get(name, "")
+    values = tuple(item.strip() for item in raw.split(",") if item.strip())
+    return values or default
+
+
+def from_env(env: Mapping[str, str] = os.environ) -> Config:
+    prefix = env.get("UPLOAD_PREFIX", "").strip() or "uploads/"
+    if not prefix.endswith("/") or prefix.startswith("/") or ".." in prefix:
+        raise ConfigError("UPLOAD_PREFIX must look like 'uploads/'")
+    signing_key_id = _required(env, "SIGNING_KEY_ID")
+    if not _KEY_ID_RE.fullmatch(signing_key_id):
+        # An alias would need kms:DescribeKey to learn the key id that goes into `kid`.
+        raise ConfigError("SIGNING_KEY_ID must be a KMS key id or key ARN, not an alias")
+    jwks_url = env.get("USER_JWKS_URL", "").strip() or None
+    jwks_json = env.get("USER_JWKS_JSON", "").strip() or None
+    if (jwks_url is None) == (jwks_json is None):
+        raise ConfigError("set exactly one of USER_JWKS_URL and USER_JWKS_JSON")
+    if jwks_url is not None and not jwks_url.startswith(("https://", "http://127.0.0.1", "http://localhost")):
+        raise ConfigError("USER_JWKS_URL must be https (plain http only on loopback)")
+    try:
+        jwks = json.loads(jwks_json) if jwks_json else None
+    except ValueError:
+        raise ConfigError("USER_JWKS_JSON is not JSON") from None
+    if jwks is not None and not isinstance(jwks, dict):
+        raise ConfigError("USER_JWKS_JSON must be a JWKS object")
+    algorithms = _csv(env, "USER_JWT_ALGORITHMS", ("RS256", "ES256"))
+    if not set(algorithms) <= {"RS256", "RS384", "RS512", "ES256", "ES384", "ES512", "PS256", "EdDSA"}:
+        raise ConfigError("USER_JWT_ALGORITHMS may list asymmetric algorithms only")
+    content_types = _csv(env, "ALLOWED_CONTENT_TYPES", DEFAULT_CONTENT_TYPES)
+    unknown = set(content_types) - set(EXTENSIONS)
+    if unknown:
+        raise ConfigError(f"ALLOWED_CONTENT_TYPES has types without a known extension: {sorted(unknown)}")
+    origins = _csv(env, "ALLOWED_ORIGINS")
+    if "*" in origins:
+        raise ConfigError("ALLOWED_ORIGINS must list origins, not '*'")
+    access = env.get("DOWNLOAD_ACCESS", "").strip() or "owner"
+    if access not in {"owner", "authenticated"}:
+        raise ConfigError("DOWNLOAD_ACCESS must be 'owner' or 'authenticated'")
+    cdn_url = _required(env, "CDN_URL").rstrip("/")
+    if not cdn_url.startswith(("https://", "http://")):
+        raise ConfigError("CDN_URL must be an http(s) URL")
+    return Config(
+        bucket_name=_required(env, "BUCKET_NAME"),
+        upload_prefix=prefix,
+        max_upload_bytes=_integer(env, "MAX_UPLOAD_BYTES", 10 * 1024 * 1024, 1, 5 * 1024**3),
+        allowed_content_types=content_types,
+        presign_expires_seconds=_integer(env, "PRESIGN_EXPIRES_SECONDS", 300, 1, MAX_PRESIGN_EXPIRES_SECONDS),
+        rate_limit_table=_required(env, "RATE_LIMIT_TABLE"),
+        rate_limit_max_requests=_integer(env, "RATE_LIMIT_MAX_REQUESTS", 30, 1, 1_000_000),
+        rate_limit_window_seconds=_integer(env, "RATE_LIMIT_WINDOW_SECONDS", 60, 1, 86_400),
+        signing_key_id=signing_key_id,
+        download_token_issuer=_required(env, "DOWNLOAD_TOKEN_ISSUER"),
+        download_token_audience=_required(env, "DOWNLOAD_TOKEN_AUDIENCE"),
+        download_token_ttl_seconds=_integer(env, "DOWNLOAD_TOKEN_TTL_SECONDS", 900, 1, MAX_DOWNLOAD_TOKEN_TTL_SECONDS),
+        cdn_url=cdn_url,
+        user_jwt_issuer=_required(env, "USER_JWT_ISSUER"),
+        user_jwt_audience=_required(env, "USER_JWT_AUDIENCE"),
+        user_jwks_url=jwks_url,
+        user_jwks=jwks,
+        user_jwt_algorithms=algorithms,
+        allowed_origins=origins,
+        download_access=access,
+    )

@@ -1,0 +1,77 @@
+"""POST /uploads: validate what the client wants to upload and hand out a presigned upload."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from objectkeys import new_key
+
+from upload_api.auth import Principal
+from upload_api.config import Config
+from upload_api.errors import BadRequestError, PayloadTooLargeError, UnsupportedMediaTypeError
+from upload_api.media_types import extension_for
+from upload_api.presign import presigned_post, presigned_put
+
+MAX_FILENAME_LENGTH = 255
+
+
+@dataclass(frozen=True)
+class UploadRequest:
+    content_type: str
+    size: int
+    filename: str | None
+    method: str
+
+
+def parse_upload_request(body: object, config: Config) -> UploadRequest:
+    if not isinstance(body, dict):
+        raise BadRequestError("The body must be a JSON object.")
+    content_type = body.get("content_type")
+    if not isinstance(content_type, str) or not content_type:
+        raise BadRequestError("content_type is required.")
+    content_type = content_type.strip().lower()
+    if content_type not in config.allowed_content_types:
+        raise UnsupportedMediaTypeError(f"Allowed content types: {', '.join(config.allowed_content_types)}.")
+    size = body.get("size")
+    if isinstance(size, bool) or not isinstance(size, int) or size < 1:
+        raise BadRequestError("size must be a positive integer (bytes).")
+    if size > config.max_upload_bytes:
+        raise PayloadTooLargeError(f"size must be at most {config.max_upload_bytes} bytes.")
+    filename = body.get("filename")
+    if filename is not None and (not isinstance(filename, str) or len(filename) > MAX_FILENAME_LENGTH):
+        raise BadRequestError(f"filename must be a string of at most {MAX_FILENAME_LENGTH} characters.")
+    method = body.get("method", "POST")
+    if method not in {"POST", "PUT"}:
+        raise BadRequestError("method must be POST or PUT.")
+    return UploadRequest(content_type, size, filename, method)
+
+
+def _iso(epoch: int) -> str:
+    return datetime.fromtimestamp(epoch, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def create_upload(request: UploadRequest, principal: Principal, config: Config, s3: Any, now: int) -> dict[str, Any]:
+    key = new_key(config.upload_prefix, principal.sub, extension_for(request.content_type, request.filename)).key
+    presign = presigned_post if request.method == "POST" else presigned_put
+    upload = presign(
+        s3,
+        bucket=config.bucket_name,
+        key=key,
+        content_type=request.content_type,
+        size=request.size,
+        expires=config.presign_expires_seconds,
+    )
+    body: dict[str, Any] = {
+        "key": key,
+        "method": upload.method,
+        "url": upload.url,
+        "expires_at": _iso(now + config.presign_expires_seconds),
+        "max_size": request.size,
+    }
+    if upload.fields is not None:
+        body["fields"] = upload.fields
+    if upload.headers is not None:
+        body["headers"] = upload.headers
+    return body

@@ -1,0 +1,16 @@
+# The two Lambda functions: packages (build) and their unit tests.
+.PHONY: build unit lambda-build-check
+
+# The edge function's baked configuration (issuer, audience, public keys). The committed
+# example trusts a throwaway key; deployments and the local stack pass their own file.
+EDGE_CONFIG ?= lambda_src/edge_config.example.json
+
+build: $(VENV_STAMP) ## Lambda zips in build/lambda/ (+ edge_auth/ tree for Terraform); EDGE_CONFIG=file for the edge
+	$(PY) scripts/build_lambda.py --edge-config $(EDGE_CONFIG)
+
+unit: $(VENV_STAMP) ## Unit tests of both Lambdas (moto, attack catalog, properties, build reproducibility, LocalStack S3)
+	$(PY) -m pytest tests/unit
+
+lambda-build-check: build ## make build succeeds: edge zip under 1 MB, without cryptography/boto3, text-only tree
+
+TEST_TARGETS += unit lambda-build-check

@@ -1,0 +1,201 @@
+"""Build the two Lambda packages, byte-for-byte reproducibly.
+
+    build_lambda.py [--out build/lambda] [--edge-config FILE] [--only upload_api|edge_auth]
+
+- build/lambda/upload_api.zip: upload_api/ + objectkeys/ + requirements/lambda-upload-api.txt
+- build/lambda/edge_auth.zip: edge_auth/ (with config.json from --edge-config) + objectkeys/
+  + requirements/lambda-edge-auth.txt; fails above 1,048,576 bytes (Lambda@Edge viewer limit)
+- build/lambda/edge_auth/: the edge package tree without config.json, text files only, for
+  Terraform to zip itself with its own configuration (archive_file).
+
+Dependencies are wheels for the Lambda runtime (CPython 3.13, manylinux2014 x86_64), not for
+this machine, fetched once into build/lambda/.wheels. Zips have sorted entries, fixed
+timestamps and modes, and no bytecode, so the same inputs give the same sha256.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import shutil
+import subprocess
+import sys
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+SOURCES = ROOT / "lambda_src"
+DEFAULT_OUT = ROOT / "build" / "lambda"
+DEFAULT_EDGE_CONFIG = SOURCES / "edge_config.example.json"
+EDGE_LIMIT_BYTES = 1_048_576
+ZIP_EPOCH = (1980, 1, 1, 0, 0, 0)
+PLATFORM_ARGS = (
+    "--platform=manylinux2014_x86_64",
+    "--python-version=3.13",
+    "--implementation=cp",
+    "--only-binary=:all:",
+)
+# Never in the edge package: too large for the 1 MB limit, and not needed to verify RS256.
+EDGE_FORBIDDEN = ("cryptography", "boto3", "botocore", "_cffi_backend", "cffi")
+SKIPPED_DIRS = {"__pycache__", "bin"}
+SKIPPED_SUFFIXES = {".pyc", ".pyo"}
+
+
+@dataclass(frozen=True)
+class Function:
+    name: str
+    requirements: Path
+    packages: tuple[str, ...]
+
+
+UPLOAD_API = Function("upload_api", ROOT / "requirements" / "lambda-upload-api.txt", ("upload_api", "objectkeys"))
+EDGE_AUTH = Function("edge_auth", ROOT / "requirements" / "lambda-edge-auth.txt", ("edge_auth", "objectkeys"))
+
+
+def _pip(*args: str) -> None:
+    command = [sys.executable, "-m", "pip", "--disable-pip-version-check", "--quiet", *args]
+    result = subprocess.run(command, capture_output=True, text=True)
+    if result.returncode != 0:
+        raise SystemExit(f"pip failed ({' '.join(args[:2])}):\n{result.stdout}{result.stderr}")
+
+
+def install_dependencies(function: Function, target: Path, wheels: Path) -> None:
+    """Runtime wheels into `target`. --no-deps: the requirements file is the complete,
+    pinned set, so a missing transitive dependency fails here rather than in Lambda."""
+    wheels.mkdir(parents=True, exist_ok=True)
+    _pip("download", "--no-deps", *PLATFORM_ARGS, "--dest", str(wheels), "-r", str(function.requirements))
+    _pip(
+        "install",
+        "--no-deps",
+        "--no-compile",
+        "--no-index",
+        "--find-links",
+        str(wheels),
+        *PLATFORM_ARGS,
+        "--target",
+        str(target),
+        "-r",
+        str(function.requirements),
+    )
+
+
+def _skipped(path: Path) -> bool:
+    return bool(SKIPPED_DIRS & set(path.parts)) or path.suffix in SKIPPED_SUFFIXES
+
+
+def copy_sources(function: Function, target: Path) -> None:
+    for package in function.packages:
+        source = SOURCES / package
+        for path in sorted(source.rglob("*")):
+            relative = path.relative_to(SOURCES)
+            if path.is_dir() or _skipped(relative) or path.name == "config.json":
+                continue
+            destination = target / relative
+            destination.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(path, destination)
+
+
+def prune(tree: Path) -> None:
+    """Drop bytecode and console scripts (their shebang names this machine's Python)."""
+    for path in sorted(tree.rglob("*"), reverse=True):
+        relative = path.relative_to(tree)
+        if _skipped(relative):
+            if path.is_dir():
+                shutil.rmtree(path)
+            else:
+                path.unlink(missing_ok=True)
+
+
+def write_zip(tree: Path, destination: Path) -> None:
+    files = sorted(p for p in tree.rglob("*") if p.is_file())
+    destination.parent.mkdir(parents=True, exist_ok=True)
+    temporary = destination.with_suffix(".zip.tmp")
+    with zipfile.ZipFile(temporary, "w") as archive:
+        for path in files:
+            info = zipfile.ZipInfo(path.relative_to(tree).as_posix(), date_time=ZIP_EPOCH)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.create_system = 3  # Unix, so that external_attr carries the mode
+            mode = 0o755 if path.suffix == ".so" or ".so." in path.name else 0o644
+            info.external_attr = (0o100000 | mode) << 16
+            archive.writestr(info, path.read_bytes(), compresslevel=9)
+    temporary.replace(destination)
+
+
+def sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def canonical_edge_config(path: Path) -> bytes:
+    """The configuration, validated with the authorizer's own parser and canonically encoded
+    (so formatting changes in the input file do not change the package hash)."""
+    sys.path.insert(0, str(SOURCES))
+    from edge_auth.config import ConfigError, parse_config
+
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        parse_config(data)
+    except (OSError, ValueError, ConfigError) as exc:
+        raise SystemExit(f"edge config {path}: {exc}") from None
+    return (json.dumps(data, sort_keys=True, separators=(",", ":")) + "\n").encode("utf-8")
+
+
+def check_edge_tree(tree: Path) -> None:
+    top_level = {p.name.split("-")[0].split(".")[0].lower() for p in tree.iterdir()}
+    forbidden = sorted(top_level & set(EDGE_FORBIDDEN))
+    if forbidden:
+        raise SystemExit(f"edge package must not contain {forbidden}")
+    for path in tree.rglob("*"):
+        if path.is_file():
+            try:
+                path.read_bytes().decode("utf-8")
+            except UnicodeDecodeError:
+                raise SystemExit(f"edge package must be text only: {path.relative_to(tree)}") from None
+
+
+def build_function(function: Function, out: Path, wheels: Path, edge_config: Path | None) -> Path:
+    work = out / ".work" / function.name
+    shutil.rmtree(work, ignore_errors=True)
+    work.mkdir(parents=True)
+    install_dependencies(function, work, wheels)
+    copy_sources(function, work)
+    prune(work)
+    if function is EDGE_AUTH:
+        check_edge_tree(work)
+        tree = out / "edge_auth"
+        shutil.rmtree(tree, ignore_errors=True)
+        shutil.copytree(work, tree)
+        assert edge_config is not None
+        (work / "edge_auth" / "config.json").write_bytes(canonical_edge_config(edge_config))
+    destination = out / f"{function.name}.zip"
+    write_zip(work, destination)
+    shutil.rmtree(work)
+    size = destination.stat().st_size
+    print(
+        f"{destination.relative_to(ROOT) if destination.is_relative_to(ROOT) else destination}: "
+        f"{size:,} bytes, sha256 {sha256(destination)}"
+    )
+    if function is EDGE_AUTH:
+        headroom = EDGE_LIMIT_BYTES - size
+        print(f"  Lambda@Edge viewer-request limit {EDGE_LIMIT_BYTES:,} bytes: headroom {headroom:,} bytes")
+        if headroom < 0:
+            destination.unlink()
+            raise SystemExit(f"edge_auth.zip is {size:,} bytes, over the {EDGE_LIMIT_BYTES:,}-byte limit")
+    return destination
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--out", type=Path, default=DEFAULT_OUT)
+    parser.add_argument("--wheels", type=Path, default=DEFAULT_OUT / ".wheels", help="wheel cache")
+    parser.add_argument("--edge-config", type=Path, default=DEFAULT_EDGE_CONFIG)
+    parser.add_argument("--only", choices=[UPLOAD_API.name, EDGE_AUTH.name])
+    args = parser.parse_args(argv)
+    for function in (UPLOAD_API, EDGE_AUTH):
+        if args.only in (None, function.name):
+            build_function(function, args.out.resolve(), args.wheels.resolve(), args.edge_config.resolve())
+
+
+if __name__ == "__main__":
+    main()

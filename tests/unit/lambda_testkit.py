@@ -1,0 +1,182 @@
+"""Keys, tokens and AWS-shaped events for the Lambda unit tests.
+
+Event shapes follow AWS's documented samples: the API Gateway REST (v1) Lambda proxy
+input and the CloudFront viewer-request event."""
+
+from __future__ import annotations
+
+import base64
+import json
+import time
+from functools import cache
+from typing import Any
+
+import jwt
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import ec, rsa
+
+USER_ISSUER = "https://idp.example.test/"
+USER_AUDIENCE = "uploads-api"
+DOWNLOAD_ISSUER = "https://api.example.test/downloads"
+DOWNLOAD_AUDIENCE = "cdn.example.test"
+ORIGIN = "http://localhost:4583"
+CDN_HOST = "d111111abcdef8.cloudfront.net"
+
+
+@cache
+def rsa_key(name: str = "user") -> rsa.RSAPrivateKey:
+    """One 2048-bit key per name, generated once per test session."""
+    del name
+    return rsa.generate_private_key(public_exponent=65537, key_size=2048)
+
+
+@cache
+def ec_key(name: str = "user-ec") -> ec.EllipticCurvePrivateKey:
+    del name
+    return ec.generate_private_key(ec.SECP256R1())
+
+
+def public_pem(key: rsa.RSAPrivateKey) -> str:
+    return (
+        key.public_key()
+        .public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
+        .decode("ascii")
+    )
+
+
+def jwk(key: Any, kid: str) -> dict[str, Any]:
+    data = json.loads(
+        jwt.algorithms.RSAAlgorithm.to_jwk(key.public_key())
+        if isinstance(key, rsa.RSAPrivateKey)
+        else jwt.algorithms.ECAlgorithm.to_jwk(key.public_key())
+    )
+    data["kid"] = kid
+    data["use"] = "sig"
+    return data
+
+
+def user_jwks() -> dict[str, Any]:
+    return {"keys": [jwk(rsa_key("user"), "user-rsa"), jwk(ec_key("user-ec"), "user-ec")]}
+
+
+def make_token(
+    claims: dict[str, Any] | None = None,
+    *,
+    key: Any = None,
+    kid: str | None = "user-rsa",
+    alg: str = "RS256",
+    headers: dict[str, Any] | None = None,
+    drop: tuple[str, ...] = (),
+    issuer: str = USER_ISSUER,
+    audience: str = USER_AUDIENCE,
+    sub: str = "alice",
+) -> str:
+    now = int(time.time())
+    payload = {"iss": issuer, "aud": audience, "sub": sub, "iat": now, "exp": now + 300}
+    payload.update(claims or {})
+    for name in drop:
+        payload.pop(name, None)
+    extra = dict(headers or {})
+    if kid is not None:
+        extra["kid"] = kid
+    return jwt.encode(payload, key if key is not None else rsa_key("user"), algorithm=alg, headers=extra)
+
+
+def b64url(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
+
+
+def unsigned_token(header: dict[str, Any], payload: dict[str, Any], signature: bytes = b"") -> str:
+    """A token assembled by hand, for attacks PyJWT refuses to produce."""
+    return ".".join(b64url(json.dumps(part).encode()) for part in (header, payload)) + "." + b64url(signature)
+
+
+def api_event(
+    path: str,
+    body: Any = None,
+    *,
+    method: str = "POST",
+    token: str | None = None,
+    headers: dict[str, str] | None = None,
+    raw_body: str | None = None,
+) -> dict[str, Any]:
+    """An API Gateway REST (v1) Lambda proxy event, shaped like AWS's sample."""
+    all_headers = {
+        "Accept": "application/json",
+        "Content-Type": "application/json",
+        "Host": "abc123.execute-api.us-east-1.amazonaws.com",
+        "Origin": ORIGIN,
+        "User-Agent": "pytest",
+        "X-Forwarded-For": "203.0.113.10",
+        "X-Forwarded-Port": "443",
+        "X-Forwarded-Proto": "https",
+    }
+    if token is not None:
+        all_headers["Authorization"] = f"Bearer {token}"
+    all_headers.update(headers or {})
+    all_headers = {k: v for k, v in all_headers.items() if v is not None}
+    if raw_body is None and body is not None:
+        raw_body = json.dumps(body)
+    return {
+        "resource": path,
+        "path": path,
+        "httpMethod": method,
+        "headers": all_headers,
+        "multiValueHeaders": {k: [v] for k, v in all_headers.items()},
+        "queryStringParameters": None,
+        "multiValueQueryStringParameters": None,
+        "pathParameters": None,
+        "stageVariables": None,
+        "requestContext": {
+            "accountId": "123456789012",
+            "apiId": "abc123",
+            "domainName": "abc123.execute-api.us-east-1.amazonaws.com",
+            "extendedRequestId": "c6af9ac6-7b61-11e6",
+            "httpMethod": method,
+            "identity": {"sourceIp": "203.0.113.10", "userAgent": "pytest"},
+            "path": f"/prod{path}",
+            "protocol": "HTTP/1.1",
+            "requestId": "c6af9ac6-7b61-11e6-9a41-93e8deadbeef",
+            "requestTime": "25/Nov/2026:13:00:00 +0000",
+            "requestTimeEpoch": 1795611600000,
+            "resourceId": "123456",
+            "resourcePath": path,
+            "stage": "prod",
+        },
+        "body": raw_body,
+        "isBase64Encoded": False,
+    }
+
+
+def cf_event(
+    uri: str,
+    *,
+    querystring: str = "",
+    method: str = "GET",
+    headers: dict[str, str] | None = None,
+) -> dict[str, Any]:
+    """A CloudFront viewer-request event, shaped like AWS's sample."""
+    all_headers = {"host": CDN_HOST, "user-agent": "curl/8.5.0", "accept": "*/*"}
+    all_headers.update(headers or {})
+    cf_headers = {name.lower(): [{"key": name, "value": value}] for name, value in all_headers.items()}
+    return {
+        "Records": [
+            {
+                "cf": {
+                    "config": {
+                        "distributionDomainName": CDN_HOST,
+                        "distributionId": "EDFDVBD6EXAMPLE",
+                        "eventType": "viewer-request",
+                        "requestId": "4TyzHTaYWb1GX1qTfsHhEqV6HUDd_BzoBZnwfnvQc_1oF26ClkoUSEQ==",
+                    },
+                    "request": {
+                        "clientIp": "203.0.113.178",
+                        "headers": cf_headers,
+                        "method": method,
+                        "querystring": querystring,
+                        "uri": uri,
+                    },
+                }
+            }
+        ]
+    }

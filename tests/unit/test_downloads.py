@@ -1,0 +1,106 @@
+"""POST /downloads: who may get a token for which key, and what the token is."""
+
+import jwt
+import pytest
+from conftest import body_of
+from cryptography.hazmat.primitives import serialization
+from lambda_testkit import DOWNLOAD_AUDIENCE, DOWNLOAD_ISSUER, ORIGIN, api_event, make_token
+from objectkeys import encode_owner
+
+OBJECT_ID = "0123456789abcdef0123456789abcdef"
+
+
+def key_of(sub, ext=".png"):
+    return f"uploads/{encode_owner(sub)}/{OBJECT_ID}{ext}"
+
+
+def public_key(aws):
+    return serialization.load_pem_public_key(aws.public_pem.encode())
+
+
+def test_owner_gets_a_kms_signed_path_scoped_token(api):
+    key = key_of("alice")
+    response = api(api_event("/downloads", {"key": key}, token=make_token(sub="alice")))
+    assert response["statusCode"] == 200
+    body = body_of(response)
+    token = body["token"]
+    assert body["url"] == f"https://d111111abcdef8.cloudfront.net/{key}?authorization={token}"
+    header = jwt.get_unverified_header(token)
+    assert header == {"alg": "RS256", "typ": "JWT", "kid": api.aws.key_id}
+    claims = jwt.decode(
+        token, public_key(api.aws), algorithms=["RS256"], audience=DOWNLOAD_AUDIENCE, issuer=DOWNLOAD_ISSUER
+    )
+    assert claims["path"] == "/" + key
+    assert claims["sub"] == "alice"
+    assert claims["exp"] - claims["iat"] == 900
+    assert body["expires_at"].endswith("Z")
+
+
+def test_signature_is_by_the_kms_key_not_another(api):
+    body = body_of(api(api_event("/downloads", {"key": key_of("alice")}, token=make_token(sub="alice"))))
+    other = api.aws.kms.create_key(KeySpec="RSA_2048", KeyUsage="SIGN_VERIFY")["KeyMetadata"]["KeyId"]
+    der = api.aws.kms.get_public_key(KeyId=other)["PublicKey"]
+    with pytest.raises(jwt.InvalidSignatureError):
+        jwt.decode(
+            body["token"], serialization.load_der_public_key(der), algorithms=["RS256"], audience=DOWNLOAD_AUDIENCE
+        )
+
+
+def test_signing_key_given_as_bare_key_id(api):
+    api.configure(SIGNING_KEY_ID=api.aws.key_id)
+    body = body_of(api(api_event("/downloads", {"key": key_of("alice")}, token=make_token(sub="alice"))))
+    assert jwt.get_unverified_header(body["token"])["kid"] == api.aws.key_id
+
+
+def test_signing_key_alias_is_a_configuration_error(api):
+    api.configure(SIGNING_KEY_ID="alias/downloads")
+    response = api(api_event("/downloads", {"key": key_of("alice")}, token=make_token(sub="alice")))
+    assert response["statusCode"] == 500
+
+
+def test_other_users_key_is_forbidden_in_owner_mode(api):
+    response = api(api_event("/downloads", {"key": key_of("bob")}, token=make_token(sub="alice")))
+    assert response["statusCode"] == 403
+    assert body_of(response)["error"]["code"] == "forbidden"
+    assert "token" not in body_of(response)
+
+
+def test_any_authenticated_user_in_authenticated_mode(api):
+    api.configure(DOWNLOAD_ACCESS="authenticated")
+    response = api(api_event("/downloads", {"key": key_of("bob")}, token=make_token(sub="alice")))
+    assert response["statusCode"] == 200
+    assert jwt.decode(body_of(response)["token"], options={"verify_signature": False})["sub"] == "alice"
+
+
+def test_unauthenticated_download_request_is_401(api):
+    response = api(api_event("/downloads", {"key": key_of("alice")}))
+    assert response["statusCode"] == 401
+    assert dict(response["multiValueHeaders"])["Access-Control-Allow-Origin"] == [ORIGIN]
+
+
+@pytest.mark.parametrize(
+    "key",
+    [
+        None,
+        "",
+        123,
+        "uploads/../secret.png",
+        f"uploads/{encode_owner('alice')}/../{OBJECT_ID}.png",
+        f"private/{encode_owner('alice')}/{OBJECT_ID}.png",
+        f"/uploads/{encode_owner('alice')}/{OBJECT_ID}.png",
+        f"uploads/{encode_owner('alice')}/{OBJECT_ID}.png?x=1",
+    ],
+)
+def test_keys_the_api_could_not_have_made_are_400(api, key):
+    response = api(api_event("/downloads", {"key": key}, token=make_token(sub="alice")))
+    assert response["statusCode"] == 400
+
+
+def test_missing_key_field_is_400(api):
+    assert api(api_event("/downloads", {}, token=make_token()))["statusCode"] == 400
+
+
+def test_kms_failure_is_503(api):
+    api.configure(SIGNING_KEY_ID="11111111-2222-3333-4444-555555555555")
+    response = api(api_event("/downloads", {"key": key_of("alice")}, token=make_token(sub="alice")))
+    assert response["statusCode"] == 503
