@@ -7,11 +7,13 @@ function changes a read-only header or returns an invalid or oversized (> 40 KB 
 response, 503 when it raises, 403 for a method the cache behaviour does not allow, and the
 origin fetch from S3 signed with SigV4 (the role OAI/OAC play), passing through status, body
 and the origin's headers (content type and length, ETag, CORS, ...).
-The request the function hands on is forwarded as it is (query string and headers included,
-like an AllViewer origin request policy), so a token the function failed to strip would reach
-the origin; each forwarded request is recorded in a JSON-lines file for the tests to inspect.
-Not emulated: caching, cache and origin-request policies, compression, the other three
-trigger points, custom error responses, signed URLs/cookies, geo restriction, WAF.
+What reaches the origin follows the planned origin request policy (its whitelisted headers, and
+the query string only if the policy forwards it); the response headers policy's security and
+custom headers are added to origin responses. Each request is recorded in a JSON-lines file,
+both as the function handed it on and as sent to the origin, so tests can assert that a token
+never leaves the edge (the first record is what proves the function stripped it).
+Not emulated: caching (every request goes to the origin), compression, the other three trigger
+points, custom error responses, signed URLs/cookies, geo restriction, WAF, TLS.
 """
 
 from __future__ import annotations
@@ -40,17 +42,8 @@ READ_ONLY_HEADERS = frozenset({"content-length", "host", "transfer-encoding", "v
 HOP_BY_HOP = frozenset(
     {"connection", "keep-alive", "transfer-encoding", "te", "trailer", "upgrade", "proxy-connection"}
 )
-# Viewer headers that reach an S3 origin; everything else stays at the edge.
-ORIGIN_HEADERS = (
-    "origin",
-    "access-control-request-method",
-    "access-control-request-headers",
-    "range",
-    "if-match",
-    "if-none-match",
-    "if-modified-since",
-    "if-unmodified-since",
-)
+# Viewer headers that reach the origin when no origin request policy says otherwise.
+ORIGIN_HEADERS = ("origin", "access-control-request-method", "access-control-request-headers")
 MAX_GENERATED_BODY = 40 * 1024
 
 
@@ -134,7 +127,7 @@ class S3Origin:
         self.region = region
         self.credentials = Credentials(access_key, secret_key)
 
-    def fetch(self, method: str, uri: str, querystring: str, headers: list[tuple[str, str]]) -> HttpResponse:
+    def fetch(self, *, method: str, uri: str, querystring: str, headers: list[tuple[str, str]]) -> HttpResponse:
         key = unquote(uri.lstrip("/"))
         path = f"/{self.bucket}/{quote(key, safe='/~')}"
         url = f"{self.endpoint.scheme}://{self.endpoint.netloc}{path}" + (f"?{querystring}" if querystring else "")
@@ -163,6 +156,9 @@ class CloudFrontAdapter:
         domain_name: str,
         distribution_id: str = "ELOCALSTACK0001",
         allowed_methods: Iterable[str] = ("GET", "HEAD", "OPTIONS"),
+        origin_headers: Iterable[str] = ORIGIN_HEADERS,
+        query_string_behavior: str = "none",
+        response_headers: Iterable[tuple[str, str]] = (),
         forwarded_log: Path | None = None,
     ) -> None:
         self.edge = edge
@@ -170,6 +166,10 @@ class CloudFrontAdapter:
         self.domain_name = domain_name
         self.distribution_id = distribution_id
         self.allowed_methods = {m.upper() for m in allowed_methods}
+        # CloudFront always passes Range on to the origin for byte-range requests.
+        self.origin_headers = tuple(dict.fromkeys([*(h.lower() for h in origin_headers), "range"]))
+        self.query_string_behavior = query_string_behavior
+        self.response_headers = [(name, value) for name, value in response_headers]
         self.forwarded_log = forwarded_log
         self._log_lock = threading.Lock()
 
@@ -211,19 +211,27 @@ class CloudFrontAdapter:
                 log.error("invalid edge result: %s", error)
                 return self._error(502, "The Lambda function returned an invalid response.", request_id)
             forwarded = result
-        self._record(request_id, forwarded)
         headers = forwarded.get("headers") or {}
-        to_origin = [(name, item["value"]) for name in ORIGIN_HEADERS for item in headers.get(name, [])]
-        response = self.origin.fetch(
-            forwarded.get("method", request.method), forwarded["uri"], forwarded.get("querystring", ""), to_origin
+        to_origin = {
+            "method": forwarded.get("method", request.method),
+            "uri": forwarded["uri"],
+            "querystring": forwarded.get("querystring", "") if self.query_string_behavior == "all" else "",
+            "headers": [(name, item["value"]) for name in self.origin_headers for item in headers.get(name, [])],
+        }
+        self._record(request_id, forwarded, to_origin)
+        response = self.origin.fetch(**to_origin)
+        added = {name.lower() for name, _ in self.response_headers}
+        passed = [(name, value) for name, value in response.headers if name.lower() not in added]
+        return HttpResponse(
+            response.status, passed + self.response_headers + self._cf_headers(request_id), response.body
         )
-        return HttpResponse(response.status, response.headers + self._cf_headers(request_id), response.body)
 
-    def _record(self, request_id: str, forwarded: dict[str, Any]) -> None:
-        """What went on towards the origin, for tests asserting that no token leaves the edge."""
+    def _record(self, request_id: str, edge_output: dict[str, Any], to_origin: dict[str, Any]) -> None:
+        """What left the edge and what reached the origin, for tests asserting no token does."""
         if self.forwarded_log is None:
             return
-        line = json.dumps({"requestId": request_id, "time": time.time(), "request": forwarded})
+        record = {"requestId": request_id, "time": time.time(), "edge_output": edge_output, "to_origin": to_origin}
+        line = json.dumps(record)
         with self._log_lock, self.forwarded_log.open("a") as sink:
             sink.write(line + "\n")
 
@@ -257,6 +265,9 @@ def main(argv: list[str] | None = None) -> None:
         domain_name=config["domain_name"],
         distribution_id=config.get("distribution_id", "ELOCALSTACK0001"),
         allowed_methods=config.get("allowed_methods", ["GET", "HEAD", "OPTIONS"]),
+        origin_headers=config.get("origin_headers", ORIGIN_HEADERS),
+        query_string_behavior=config.get("query_string_behavior", "none"),
+        response_headers=[tuple(pair) for pair in config.get("response_headers", [])],
         forwarded_log=Path(config["forwarded_log"]) if config.get("forwarded_log") else None,
     )
     serve((config.get("host", "127.0.0.1"), config["port"]), adapter, "cloudfront")

@@ -24,7 +24,7 @@ class FakeOrigin(S3Origin):
     def __init__(self) -> None:
         self.calls: list[tuple] = []
 
-    def fetch(self, method, uri, querystring, headers):
+    def fetch(self, *, method, uri, querystring, headers):
         self.calls.append((method, uri, querystring, headers))
         return HttpResponse(200, [("Content-Type", "image/png"), ("ETag", '"abc"')], b"bytes")
 
@@ -82,12 +82,19 @@ def test_read_only_headers_cannot_change() -> None:
 def test_over_http_edge_decisions_and_forwarding(function_host, serve_app, tmp_path) -> None:
     origin = FakeOrigin()
     log = tmp_path / "forwarded.jsonl"
-    adapter = CloudFrontAdapter(function_host("edge_echo.handler"), origin, domain_name="cdn.local", forwarded_log=log)
+    adapter = CloudFrontAdapter(
+        function_host("edge_echo.handler"),
+        origin,
+        domain_name="cdn.local",
+        forwarded_log=log,
+        response_headers=[("X-Frame-Options", "DENY")],
+    )
     url = serve_app(adapter)
 
     ok = requests.get(f"{url}/uploads/a/b.png?token=secret", headers={"Authorization": "Bearer secret"}, timeout=5)
     assert (ok.status_code, ok.content, ok.headers["ETag"]) == (200, b"bytes", '"abc"')
     assert ok.headers["Content-Type"] == "image/png"
+    assert ok.headers["X-Frame-Options"] == "DENY"
     method, uri, query, headers = origin.calls[-1]
     assert (method, uri, query) == ("GET", "/uploads/a/b.png", "")
     assert ("origin", "http://localhost:4583") in headers
@@ -96,7 +103,9 @@ def test_over_http_edge_decisions_and_forwarding(function_host, serve_app, tmp_p
 
     kept = requests.get(f"{url}/uploads/a/b.png?keep=secret", timeout=5)
     assert kept.status_code == 200
-    assert "secret" in log.read_text().splitlines()[-1]  # the record shows what a leaky edge would leak
+    leaky = json.loads(log.read_text().splitlines()[-1])
+    assert leaky["edge_output"]["querystring"] == "keep=secret"  # what a leaky edge let through
+    assert leaky["to_origin"]["querystring"] == ""  # the origin request policy forwards no query string
 
     denied = requests.get(f"{url}/x?deny", timeout=5)
     assert (denied.status_code, denied.text, denied.headers["Content-Type"]) == (401, "no", "text/plain")

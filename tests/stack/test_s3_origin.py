@@ -23,13 +23,13 @@ def test_fetch_passes_status_body_and_headers(s3_endpoint) -> None:
     s3.put_object(Bucket="origin-test", Key="uploads/u/a b.png", Body=b"\x89PNG", ContentType="image/png")
     origin = S3Origin(s3_endpoint, "origin-test", "us-east-1", "test", "test")
 
-    found = origin.fetch("GET", "/uploads/u/a%20b.png", "", [])
+    found = origin.fetch(method="GET", uri="/uploads/u/a%20b.png", querystring="", headers=[])
     headers = {name.lower(): value for name, value in found.headers}
     assert (found.status, found.body) == (200, b"\x89PNG")
     assert headers["content-type"] == "image/png"
     assert headers["content-length"] == "4"
     assert headers["etag"].strip('"')
 
-    head = origin.fetch("HEAD", "/uploads/u/a%20b.png", "", [])
+    head = origin.fetch(method="HEAD", uri="/uploads/u/a%20b.png", querystring="", headers=[])
     assert (head.status, head.body) == (200, b"")
-    assert origin.fetch("GET", "/uploads/u/missing.png", "", []).status == 404
+    assert origin.fetch(method="GET", uri="/uploads/u/missing.png", querystring="", headers=[]).status == 404
