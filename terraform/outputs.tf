@@ -1,0 +1,78 @@
+output "api_url" {
+  description = "Base URL of the upload API stage (no trailing slash)."
+  value       = module.upload_api.api_url
+}
+
+output "uploads_url" {
+  description = "POST here (with the user's JWT) for a presigned upload."
+  value       = module.upload_api.uploads_url
+}
+
+output "downloads_url" {
+  description = "POST here (with the user's JWT) for a download token."
+  value       = module.upload_api.downloads_url
+}
+
+output "cdn_url" {
+  description = "Base URL downloads are served from (https, no trailing slash)."
+  value       = module.cdn.cdn_url
+}
+
+output "cdn_domain" {
+  description = "Domain name downloads are served from."
+  value       = module.cdn.cdn_domain
+}
+
+output "bucket_name" {
+  description = "Name of the private uploads bucket."
+  value       = module.storage.bucket_name
+}
+
+output "max_upload_bytes" {
+  description = "Largest upload the API accepts, in bytes."
+  value       = var.max_upload_bytes
+}
+
+output "allowed_content_types" {
+  description = "MIME types users may upload."
+  value       = var.allowed_content_types
+}
+
+output "frontend_config" {
+  description = "Everything a web frontend needs, as one object: serialise it to JSON into the app's config."
+  value = {
+    api_url               = module.upload_api.api_url
+    uploads_url           = module.upload_api.uploads_url
+    downloads_url         = module.upload_api.downloads_url
+    cdn_url               = module.cdn.cdn_url
+    cdn_domain            = module.cdn.cdn_domain
+    bucket_name           = module.storage.bucket_name
+    max_upload_bytes      = var.max_upload_bytes
+    allowed_content_types = var.allowed_content_types
+  }
+}
+
+output "signing_key_id" {
+  description = "KMS key id that signs download tokens (their `kid`)."
+  value       = module.upload_api.signing_key_id
+}
+
+output "edge_function_qualified_arn" {
+  description = "Published version of the edge function associated with the distribution."
+  value       = module.edge_auth.qualified_arn
+}
+
+output "distribution_id" {
+  description = "CloudFront distribution id (for invalidations)."
+  value       = module.cdn.distribution_id
+}
+
+output "rate_limit_table_name" {
+  description = "DynamoDB table holding the per-user rate-limit counters."
+  value       = module.upload_api.rate_limit_table_name
+}
+
+output "upload_api_function_name" {
+  description = "Name of the upload API function."
+  value       = module.upload_api.function_name
+}

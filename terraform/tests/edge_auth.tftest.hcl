@@ -1,0 +1,173 @@
+# The Lambda@Edge function (modules/edge_auth), with mocked providers.
+
+mock_provider "aws" {}
+
+mock_provider "aws" {
+  alias = "us_east_1"
+
+  mock_data "aws_caller_identity" {
+    defaults = { account_id = "123456789012" }
+  }
+  mock_data "aws_partition" {
+    defaults = { partition = "aws" }
+  }
+}
+
+mock_provider "archive" {
+  mock_data "archive_file" {
+    defaults = { output_size = 180000 }
+  }
+}
+
+variables {
+  name                = "tf-test-edge-auth"
+  package_dir         = "tests/fixtures/edge_package"
+  package_output_path = "tests/.build/edge_auth.zip"
+  issuer              = "urn:tf-test:upload-api"
+  audience            = "urn:tf-test:cdn"
+  signing_keys = [{
+    kid = "1234abcd-12ab-34cd-56ef-1234567890ab"
+    pem = "-----BEGIN PUBLIC KEY-----\nMIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEA\n-----END PUBLIC KEY-----\n"
+  }]
+}
+
+run "edge_function_obeys_lambda_at_edge_rules" {
+  command = apply
+
+  module {
+    source = "./modules/edge_auth"
+  }
+
+  assert {
+    condition     = aws_lambda_function.this.region == "us-east-1"
+    error_message = "Lambda@Edge functions must live in us-east-1."
+  }
+
+  assert {
+    condition     = aws_lambda_function.this.timeout <= 5 && aws_lambda_function.this.memory_size == 128
+    error_message = "Viewer triggers allow at most 5 s; 128 MB is the viewer-trigger size."
+  }
+
+  assert {
+    condition     = aws_lambda_function.this.publish
+    error_message = "CloudFront needs a published, numbered version."
+  }
+
+  assert {
+    condition     = length(aws_lambda_function.this.environment) == 0
+    error_message = "Lambda@Edge forbids environment variables."
+  }
+
+  assert {
+    condition = toset(jsondecode(aws_iam_role.this.assume_role_policy).Statement[0].Principal.Service) == toset([
+      "lambda.amazonaws.com", "edgelambda.amazonaws.com",
+    ])
+    error_message = "The role must trust both lambda.amazonaws.com and edgelambda.amazonaws.com."
+  }
+
+  assert {
+    condition = alltrue([
+      for s in jsondecode(aws_iam_role_policy.this.policy).Statement :
+      alltrue([for a in s.Action : startswith(a, "logs:")]) &&
+      alltrue([for r in s.Resource : startswith(r, "arn:aws:logs:*:123456789012:log-group:/aws/lambda/us-east-1.tf-test-edge-auth")])
+    ])
+    error_message = "The edge role may only write its own log group, in any region."
+  }
+
+  assert {
+    condition     = aws_cloudwatch_log_group.us_east_1.name == "/aws/lambda/us-east-1.tf-test-edge-auth"
+    error_message = "The log group must be the one Lambda@Edge writes to."
+  }
+
+  assert {
+    condition     = output.config.keys == [{ kid = "1234abcd-12ab-34cd-56ef-1234567890ab", pem = var.signing_keys[0].pem }]
+    error_message = "The baked config must trust exactly the given signing key, by kid."
+  }
+
+  assert {
+    condition = (
+      output.config.issuer == "urn:tf-test:upload-api" && output.config.audience == "urn:tf-test:cdn" &&
+      output.config.query_param == "authorization" && output.config.cookie_name == "cdn_token" &&
+      output.config.idp == null
+    )
+    error_message = "The baked config must carry issuer, audience and the token's parameter and cookie names."
+  }
+}
+
+run "identity_provider_keys_keep_only_their_members" {
+  command = apply
+
+  module {
+    source = "./modules/edge_auth"
+  }
+
+  variables {
+    identity_provider = {
+      issuer   = "https://idp.example.com/"
+      audience = "app"
+      keys     = [{ kid = "idp-1", n = "AQAB-modulus", e = "AQAB" }]
+    }
+  }
+
+  assert {
+    condition     = output.config.idp.keys == [{ kid = "idp-1", n = "AQAB-modulus", e = "AQAB" }] && output.config.idp.owner_claim == "sub"
+    error_message = "IdP keys must be baked as {kid, n, e} without null members, owner_claim defaulting to sub."
+  }
+}
+
+run "oversized_package_is_refused" {
+  command = plan
+
+  module {
+    source = "./modules/edge_auth"
+  }
+
+  override_data {
+    target = data.archive_file.package
+    values = { output_size = 1048577 }
+  }
+
+  expect_failures = [aws_lambda_function.this]
+}
+
+run "timeout_above_five_seconds_is_rejected" {
+  command = plan
+
+  module {
+    source = "./modules/edge_auth"
+  }
+
+  variables {
+    timeout_seconds = 6
+  }
+
+  expect_failures = [var.timeout_seconds]
+}
+
+run "missing_package_dir_is_rejected" {
+  command = plan
+
+  module {
+    source = "./modules/edge_auth"
+  }
+
+  variables {
+    package_dir = "tests/fixtures/does-not-exist"
+  }
+
+  expect_failures = [var.package_dir]
+}
+
+run "signing_keys_cannot_be_empty" {
+  command = plan
+
+  module {
+    source = "./modules/edge_auth"
+  }
+
+  variables {
+    signing_keys = []
+  }
+
+  expect_failures = [var.signing_keys]
+}

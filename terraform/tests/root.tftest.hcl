@@ -1,0 +1,166 @@
+# The whole composition (root module), OAI and OAC, with mocked providers.
+
+mock_provider "aws" {
+  mock_data "aws_caller_identity" {
+    defaults = { account_id = "123456789012" }
+  }
+  mock_data "aws_partition" {
+    defaults = { partition = "aws" }
+  }
+  mock_resource "aws_api_gateway_stage" {
+    defaults = { invoke_url = "https://abc123.execute-api.eu-west-1.amazonaws.com/v1" }
+  }
+  mock_resource "aws_cloudfront_distribution" {
+    defaults = {
+      domain_name = "d111111abcdef8.cloudfront.net"
+      arn         = "arn:aws:cloudfront::123456789012:distribution/E2EXAMPLE"
+    }
+  }
+  mock_resource "aws_s3_bucket" {
+    defaults = { arn = "arn:aws:s3:::tf-test-uploads" }
+  }
+  mock_resource "aws_kms_key" {
+    defaults = {
+      key_id = "1234abcd-12ab-34cd-56ef-1234567890ab"
+      arn    = "arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+    }
+  }
+}
+
+mock_provider "aws" {
+  alias = "us_east_1"
+
+  mock_data "aws_caller_identity" {
+    defaults = { account_id = "123456789012" }
+  }
+  mock_data "aws_partition" {
+    defaults = { partition = "aws" }
+  }
+  mock_resource "aws_lambda_function" {
+    defaults = {
+      arn           = "arn:aws:lambda:us-east-1:123456789012:function:tf-test-edge-auth"
+      qualified_arn = "arn:aws:lambda:us-east-1:123456789012:function:tf-test-edge-auth:3"
+      version       = "3"
+    }
+  }
+}
+
+mock_provider "archive" {
+  mock_data "archive_file" {
+    defaults = { output_size = 180000 }
+  }
+}
+
+variables {
+  name                    = "tf-test"
+  bucket_name             = "tf-test-uploads"
+  allowed_origins         = ["https://app.example.com"]
+  user_jwt_issuer         = "https://idp.example.com/"
+  user_jwt_audience       = "tf-test-app"
+  user_jwks_url           = "https://idp.example.com/.well-known/jwks.json"
+  upload_api_package_path = "tests/fixtures/upload_api_package.txt"
+  edge_package_dir        = "tests/fixtures/edge_package"
+}
+
+run "oai_stack_applies_and_wires_the_parts" {
+  command = apply
+
+  assert {
+    condition     = module.cdn.origin_access == "oai" && [for s in jsondecode(module.storage.bucket_policy).Statement : s.Principal.AWS if s.Effect == "Allow"] == [module.cdn.oai_iam_arn]
+    error_message = "OAI must be the default, and the bucket must grant read to that OAI alone."
+  }
+
+  assert {
+    condition     = module.edge_auth.region == "us-east-1"
+    error_message = "The edge function must be in us-east-1."
+  }
+
+  assert {
+    condition     = output.edge_function_qualified_arn == "arn:aws:lambda:us-east-1:123456789012:function:tf-test-edge-auth:3"
+    error_message = "The distribution must use the edge function's published version."
+  }
+
+  assert {
+    condition     = module.edge_auth.config.keys[0].kid == output.signing_key_id && module.upload_api.environment.SIGNING_KEY_ID == output.signing_key_id
+    error_message = "The edge must trust the key the API signs with, under the kid the API puts in tokens."
+  }
+
+  assert {
+    condition = (
+      module.edge_auth.config.issuer == module.upload_api.environment.DOWNLOAD_TOKEN_ISSUER &&
+      module.edge_auth.config.audience == module.upload_api.environment.DOWNLOAD_TOKEN_AUDIENCE
+    )
+    error_message = "The edge must require the issuer and audience the API mints."
+  }
+
+  assert {
+    condition     = module.upload_api.environment.CDN_URL == "https://d111111abcdef8.cloudfront.net" && output.cdn_url == module.upload_api.environment.CDN_URL
+    error_message = "The API must build download URLs on the CDN URL, without a trailing slash."
+  }
+
+  assert {
+    condition = output.frontend_config == {
+      api_url               = "https://abc123.execute-api.eu-west-1.amazonaws.com/v1"
+      uploads_url           = "https://abc123.execute-api.eu-west-1.amazonaws.com/v1/uploads"
+      downloads_url         = "https://abc123.execute-api.eu-west-1.amazonaws.com/v1/downloads"
+      cdn_url               = "https://d111111abcdef8.cloudfront.net"
+      cdn_domain            = "d111111abcdef8.cloudfront.net"
+      bucket_name           = output.bucket_name
+      max_upload_bytes      = 10485760
+      allowed_content_types = ["image/jpeg", "image/png", "image/gif", "image/webp", "image/avif"]
+    }
+    error_message = "frontend_config must carry every value a frontend needs."
+  }
+}
+
+run "oac_stack_plans" {
+  command = plan
+
+  variables {
+    origin_access = "oac"
+  }
+
+  assert {
+    condition     = module.cdn.origin_access == "oac" && module.cdn.oai_iam_arn == null
+    error_message = "OAC mode must create no OAI."
+  }
+}
+
+run "oai_stack_plans" {
+  command = plan
+
+  assert {
+    condition     = module.cdn.origin_access == "oai"
+    error_message = "OAI must be the default."
+  }
+}
+
+run "identity_provider_at_the_edge_needs_keys" {
+  command = plan
+
+  variables {
+    edge_accepts_user_tokens = true
+  }
+
+  expect_failures = [var.edge_user_jwt_keys]
+}
+
+run "wildcard_origin_is_rejected_at_the_root" {
+  command = plan
+
+  variables {
+    allowed_origins = ["https://app.example.com", "*"]
+  }
+
+  expect_failures = [var.allowed_origins]
+}
+
+run "unknown_origin_access_is_rejected_at_the_root" {
+  command = plan
+
+  variables {
+    origin_access = "both"
+  }
+
+  expect_failures = [var.origin_access]
+}

@@ -1,0 +1,172 @@
+# Security properties of the uploads bucket (modules/storage), with mocked providers.
+
+mock_provider "aws" {}
+
+variables {
+  bucket_name     = "tf-test-uploads"
+  allowed_origins = ["https://app.example.com", "http://localhost:4583"]
+  cdn_access = {
+    type        = "oai"
+    oai_iam_arn = "arn:aws:iam::cloudfront:user/CloudFront Origin Access Identity E2EXAMPLE"
+  }
+}
+
+run "oai_bucket_is_private_and_tls_only" {
+  command = apply
+
+  module {
+    source = "./modules/storage"
+  }
+
+  assert {
+    condition = alltrue([
+      aws_s3_bucket_public_access_block.this.block_public_acls,
+      aws_s3_bucket_public_access_block.this.block_public_policy,
+      aws_s3_bucket_public_access_block.this.ignore_public_acls,
+      aws_s3_bucket_public_access_block.this.restrict_public_buckets,
+    ])
+    error_message = "All four block-public-access flags must be true."
+  }
+
+  assert {
+    condition     = one(aws_s3_bucket_ownership_controls.this.rule).object_ownership == "BucketOwnerEnforced"
+    error_message = "ACLs must be disabled (BucketOwnerEnforced)."
+  }
+
+  assert {
+    condition     = one(one(aws_s3_bucket_server_side_encryption_configuration.this.rule).apply_server_side_encryption_by_default).sse_algorithm == "AES256"
+    error_message = "Default encryption must be on (SSE-S3, which an OAI can read)."
+  }
+
+  assert {
+    condition = length([
+      for s in jsondecode(aws_s3_bucket_policy.this.policy).Statement : s
+      if s.Effect == "Deny" && s.Action == "s3:*" && try(s.Condition.Bool["aws:SecureTransport"], "") == "false"
+    ]) == 1
+    error_message = "The bucket policy must deny every request made without TLS."
+  }
+
+  assert {
+    condition = alltrue([
+      for s in jsondecode(aws_s3_bucket_policy.this.policy).Statement :
+      s.Principal != "*" && !contains(flatten([try(s.Principal.AWS, [])]), "*")
+      if s.Effect == "Allow"
+    ])
+    error_message = "No Allow statement may have a '*' principal."
+  }
+
+  assert {
+    condition = [
+      for s in jsondecode(aws_s3_bucket_policy.this.policy).Statement : [s.Principal.AWS, s.Action, s.Resource]
+      if s.Effect == "Allow"
+      ] == [[
+        "arn:aws:iam::cloudfront:user/CloudFront Origin Access Identity E2EXAMPLE",
+        "s3:GetObject",
+        "${aws_s3_bucket.this.arn}/uploads/*",
+    ]]
+    error_message = "The only grant must be s3:GetObject on uploads/* to the CDN's OAI."
+  }
+
+  assert {
+    condition     = !anytrue([for rule in aws_s3_bucket_cors_configuration.this.cors_rule : anytrue([for o in rule.allowed_origins : strcontains(o, "*")])])
+    error_message = "CORS must never allow a '*' origin."
+  }
+
+  assert {
+    condition = alltrue([for rule in aws_s3_bucket_cors_configuration.this.cors_rule :
+      toset(rule.allowed_methods) == toset(["GET", "HEAD", "PUT", "POST"]) &&
+      toset(rule.expose_headers) == toset(["ETag", "Location"])
+    ])
+    error_message = "CORS must allow exactly GET/HEAD/PUT/POST and expose ETag and Location."
+  }
+
+  assert {
+    condition = anytrue([for rule in aws_s3_bucket_lifecycle_configuration.this.rule :
+      rule.status == "Enabled" && one(rule.abort_incomplete_multipart_upload).days_after_initiation == 1
+    ])
+    error_message = "Incomplete multipart uploads must be aborted after a day."
+  }
+}
+
+run "oac_grant_is_bound_to_the_distribution" {
+  command = apply
+
+  module {
+    source = "./modules/storage"
+  }
+
+  variables {
+    cdn_access = {
+      type             = "oac"
+      distribution_arn = "arn:aws:cloudfront::123456789012:distribution/E2EXAMPLE"
+    }
+  }
+
+  assert {
+    condition = [
+      for s in jsondecode(aws_s3_bucket_policy.this.policy).Statement : [s.Principal, s.Action, s.Condition]
+      if s.Effect == "Allow"
+      ] == [[
+        { Service = "cloudfront.amazonaws.com" },
+        "s3:GetObject",
+        { StringEquals = { "AWS:SourceArn" = "arn:aws:cloudfront::123456789012:distribution/E2EXAMPLE" } },
+    ]]
+    error_message = "In OAC mode only CloudFront, for this one distribution, may read."
+  }
+}
+
+run "wildcard_origin_is_rejected" {
+  command = plan
+
+  module {
+    source = "./modules/storage"
+  }
+
+  variables {
+    allowed_origins = ["*"]
+  }
+
+  expect_failures = [var.allowed_origins]
+}
+
+run "wildcard_subdomain_origin_is_rejected" {
+  command = plan
+
+  module {
+    source = "./modules/storage"
+  }
+
+  variables {
+    allowed_origins = ["https://*.example.com"]
+  }
+
+  expect_failures = [var.allowed_origins]
+}
+
+run "empty_origins_are_rejected" {
+  command = plan
+
+  module {
+    source = "./modules/storage"
+  }
+
+  variables {
+    allowed_origins = []
+  }
+
+  expect_failures = [var.allowed_origins]
+}
+
+run "oai_mode_without_identity_is_rejected" {
+  command = plan
+
+  module {
+    source = "./modules/storage"
+  }
+
+  variables {
+    cdn_access = { type = "oai" }
+  }
+
+  expect_failures = [var.cdn_access]
+}

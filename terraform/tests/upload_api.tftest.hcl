@@ -1,0 +1,162 @@
+# Least privilege of the upload API (modules/upload_api), with mocked providers.
+
+mock_provider "aws" {
+  mock_data "aws_caller_identity" {
+    defaults = { account_id = "123456789012" }
+  }
+  mock_data "aws_partition" {
+    defaults = { partition = "aws" }
+  }
+}
+
+variables {
+  name                    = "tf-test"
+  package_path            = "tests/fixtures/upload_api_package.txt"
+  bucket_name             = "tf-test-uploads"
+  bucket_arn              = "arn:aws:s3:::tf-test-uploads"
+  download_token_issuer   = "urn:tf-test:upload-api"
+  download_token_audience = "urn:tf-test:cdn"
+  cdn_url                 = "https://d111111abcdef8.cloudfront.net"
+  user_jwt_issuer         = "https://idp.example.com/"
+  user_jwt_audience       = "tf-test-app"
+  user_jwks_url           = "https://idp.example.com/.well-known/jwks.json"
+  allowed_origins         = ["https://app.example.com"]
+}
+
+run "role_is_least_privilege" {
+  command = apply
+
+  module {
+    source = "./modules/upload_api"
+  }
+
+  assert {
+    condition = !anytrue([
+      for action in flatten([for s in jsondecode(aws_iam_role_policy.function.policy).Statement : s.Action]) :
+      can(regex("^s3:(\\*|Get|Delete|List|PutBucket|PutObjectAcl)", action))
+    ])
+    error_message = "The API role must not read, list or delete objects, nor change ACLs or the bucket."
+  }
+
+  assert {
+    condition = [
+      for s in jsondecode(aws_iam_role_policy.function.policy).Statement : s.Resource
+      if anytrue([for a in flatten([s.Action]) : startswith(a, "s3:")])
+    ] == ["arn:aws:s3:::tf-test-uploads/uploads/*"]
+    error_message = "S3 access must be limited to the uploads prefix."
+  }
+
+  assert {
+    condition = alltrue([
+      for s in jsondecode(aws_iam_role_policy.function.policy).Statement :
+      !contains(flatten([s.Resource]), "*") && !anytrue([for a in flatten([s.Action]) : endswith(a, "*")])
+    ])
+    error_message = "No statement of the API role may use a '*' resource or a wildcard action."
+  }
+
+  assert {
+    condition = [
+      for s in jsondecode(aws_kms_key.signing.policy).Statement : s.Principal.AWS
+      if anytrue([for a in flatten([s.Action]) : contains(["kms:Sign", "kms:*", "kms:CreateGrant", "kms:Create*"], a)])
+    ] == [aws_iam_role.function.arn]
+    error_message = "Only the API function's role may sign (the account gets neither kms:Sign, kms:* nor kms:CreateGrant)."
+  }
+
+  assert {
+    condition     = aws_kms_key.signing.customer_master_key_spec == "RSA_2048" && aws_kms_key.signing.key_usage == "SIGN_VERIFY"
+    error_message = "The signing key must be an asymmetric RSA_2048 SIGN_VERIFY key."
+  }
+
+  assert {
+    condition = alltrue([
+      for k in ["BUCKET_NAME", "UPLOAD_PREFIX", "MAX_UPLOAD_BYTES", "ALLOWED_CONTENT_TYPES", "PRESIGN_EXPIRES_SECONDS",
+        "RATE_LIMIT_TABLE", "RATE_LIMIT_MAX_REQUESTS", "RATE_LIMIT_WINDOW_SECONDS", "SIGNING_KEY_ID",
+        "DOWNLOAD_TOKEN_ISSUER", "DOWNLOAD_TOKEN_AUDIENCE", "DOWNLOAD_TOKEN_TTL_SECONDS", "CDN_URL",
+        "USER_JWT_ISSUER", "USER_JWT_AUDIENCE", "USER_JWKS_URL", "USER_JWT_ALGORITHMS", "ALLOWED_ORIGINS",
+      "DOWNLOAD_ACCESS", "POWERTOOLS_SERVICE_NAME", "POWERTOOLS_LOG_LEVEL"] :
+      contains(keys(one(aws_lambda_function.this.environment).variables), k)
+    ]) && !contains(keys(one(aws_lambda_function.this.environment).variables), "USER_JWKS_JSON")
+    error_message = "The function's environment must follow the contract (and carry only one JWKS source)."
+  }
+
+  assert {
+    condition     = one(aws_lambda_function.this.environment).variables.PRESIGN_EXPIRES_SECONDS == "300" && one(aws_lambda_function.this.environment).variables.MAX_UPLOAD_BYTES == "10485760"
+    error_message = "Defaults must be short presign expiry (300 s) and a 10 MiB upload cap."
+  }
+
+  assert {
+    condition     = aws_lambda_function.this.handler == "upload_api.handler.handler" && aws_lambda_function.this.runtime == "python3.13"
+    error_message = "Handler and runtime must match the package contract."
+  }
+
+  assert {
+    condition     = one(aws_api_gateway_method_settings.all.settings).throttling_rate_limit == 50 && one(aws_api_gateway_method_settings.all.settings).throttling_burst_limit == 100
+    error_message = "The stage must be throttled."
+  }
+
+  assert {
+    condition     = one(aws_dynamodb_table.rate_limit.ttl).enabled
+    error_message = "The rate-limit table must expire old windows with TTL."
+  }
+
+  assert {
+    condition     = length(aws_api_gateway_account.this) == 0
+    error_message = "The account-wide API Gateway role must be opt-in."
+  }
+}
+
+run "hmac_algorithms_are_rejected" {
+  command = plan
+
+  module {
+    source = "./modules/upload_api"
+  }
+
+  variables {
+    user_jwt_algorithms = ["RS256", "HS256"]
+  }
+
+  expect_failures = [var.user_jwt_algorithms]
+}
+
+run "both_jwks_sources_are_rejected" {
+  command = plan
+
+  module {
+    source = "./modules/upload_api"
+  }
+
+  variables {
+    user_jwks_json = "{\"keys\": []}"
+  }
+
+  expect_failures = [var.user_jwks_url]
+}
+
+run "long_presign_expiry_is_rejected" {
+  command = plan
+
+  module {
+    source = "./modules/upload_api"
+  }
+
+  variables {
+    presign_expires_seconds = 3600
+  }
+
+  expect_failures = [var.presign_expires_seconds]
+}
+
+run "wildcard_api_origin_is_rejected" {
+  command = plan
+
+  module {
+    source = "./modules/upload_api"
+  }
+
+  variables {
+    allowed_origins = ["*"]
+  }
+
+  expect_failures = [var.allowed_origins]
+}
