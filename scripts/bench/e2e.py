@@ -1,0 +1,169 @@
+"""The local stack end to end (`make up`): uploads and downloads per second and p99 latency at
+several concurrency levels, through the API Gateway and CloudFront adapters and LocalStack.
+
+upload   = POST {uploads_url} (user JWT from the dev issuer) + presigned POST of a 100 KB file to S3
+download = GET {cdn_url}/uploads/... with a download token (edge authorizer + S3 origin fetch)
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import threading
+import time
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from typing import Any
+
+import requests
+
+from bench.context import BenchContext
+from bench.results import Section
+from bench.stats import summarise, throughput
+
+FILE_BYTES = 100_000
+USERS = 256  # rotate through many users: each has its own per-minute upload allowance
+
+
+def _outputs(ctx: BenchContext) -> dict[str, Any] | str:
+    path = ctx.build_dir / "outputs.json"
+    try:
+        raw = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return f"{path.relative_to(ctx.root)} is missing: the local stack is not up (`make up`)"
+    outputs = {
+        name: value["value"] if isinstance(value, dict) and "value" in value else value for name, value in raw.items()
+    }
+    missing = [name for name in ("uploads_url", "downloads_url", "cdn_url") if not outputs.get(name)]
+    if missing:
+        return f"{path.relative_to(ctx.root)} lacks {', '.join(missing)}"
+    for name in ("uploads_url", "cdn_url"):
+        try:
+            requests.options(outputs[name], timeout=3)
+        except requests.RequestException as exc:
+            unreachable = f"{name} {outputs[name]} unreachable: {type(exc).__name__}"
+            return f"the local stack is not running ({unreachable}); start it with `make up`"
+    return outputs
+
+
+@dataclass
+class Level:
+    concurrency: int
+    latencies_ms: list[float] = field(default_factory=list)
+    errors: dict[str, int] = field(default_factory=dict)
+    elapsed: float = 0.0
+
+
+def run_level(operation: Callable[[requests.Session, int], None], concurrency: int, seconds: float) -> Level:
+    """`concurrency` threads, each repeating `operation` on its own connection until time is up."""
+    level = Level(concurrency)
+    lock = threading.Lock()
+    deadline = time.perf_counter() + seconds
+
+    def worker(worker_id: int) -> None:
+        with requests.Session() as session:
+            iteration = 0
+            while time.perf_counter() < deadline:
+                start = time.perf_counter()
+                try:
+                    operation(session, worker_id * 1_000_000 + iteration)
+                    outcome = None
+                except Exception as exc:
+                    outcome = str(exc)[:120]
+                spent = (time.perf_counter() - start) * 1000
+                with lock:
+                    if outcome is None:
+                        level.latencies_ms.append(spent)
+                    else:
+                        level.errors[outcome] = level.errors.get(outcome, 0) + 1
+                iteration += 1
+
+    started = time.perf_counter()
+    with ThreadPoolExecutor(concurrency) as pool:
+        list(pool.map(worker, range(concurrency)))
+    level.elapsed = time.perf_counter() - started
+    return level
+
+
+def bench_e2e(ctx: BenchContext) -> tuple[Section, dict[str, dict[int, tuple[float, float]]]]:
+    section = Section("e2e", "Local stack end to end")
+    outputs = _outputs(ctx)
+    if isinstance(outputs, str):
+        return section.skip(outputs), {}
+    from stack.issuer import mint, user_jwt_settings
+
+    issuer, audience = user_jwt_settings()
+    tokens = [mint(f"bench-e2e-{n}", issuer=issuer, audience=audience, ttl_seconds=3600) for n in range(USERS)]
+    data = os.urandom(FILE_BYTES)
+
+    def upload(session: requests.Session, n: int) -> str:
+        answer = session.post(
+            outputs["uploads_url"],
+            json={"content_type": "image/jpeg", "size": len(data), "filename": "photo.jpg"},
+            headers={"Authorization": f"Bearer {tokens[n % USERS]}", "Origin": "http://localhost:4583"},
+            timeout=30,
+        )
+        if answer.status_code != 201:
+            raise RuntimeError(f"POST uploads: {answer.status_code}")
+        presigned = answer.json()
+        stored = session.post(
+            presigned["url"], data=presigned["fields"], files={"file": ("photo.jpg", data, "image/jpeg")}, timeout=60
+        )
+        if stored.status_code not in {200, 201, 204}:
+            raise RuntimeError(f"S3 presigned POST: {stored.status_code}")
+        return str(presigned["key"])
+
+    # A few objects to read back, each with its owner's download URL.
+    urls = []
+    with requests.Session() as session:
+        for n in range(8):
+            key = upload(session, n)
+            answer = session.post(
+                outputs["downloads_url"],
+                json={"key": key},
+                headers={"Authorization": f"Bearer {tokens[n]}"},
+                timeout=30,
+            )
+            answer.raise_for_status()
+            urls.append(answer.json()["url"])
+
+    def download(session: requests.Session, n: int) -> None:
+        answer = session.get(urls[n % len(urls)], timeout=30)
+        if answer.status_code != 200 or len(answer.content) != FILE_BYTES:
+            raise RuntimeError(f"GET cdn: {answer.status_code}")
+
+    curves: dict[str, dict[int, tuple[float, float]]] = {}
+    for name, operation in (("uploads", upload), ("downloads", download)):
+        for concurrency in ctx.sizes.e2e_concurrency:
+            ctx.log(f"e2e: {name} at concurrency {concurrency} for {ctx.sizes.e2e_seconds:g} s")
+            level = run_level(operation, concurrency, ctx.sizes.e2e_seconds)
+            if not level.latencies_ms:
+                return section.fail(
+                    f"{name} at concurrency {concurrency}: nothing succeeded; errors {level.errors}"
+                ), curves
+            rate = throughput(len(level.latencies_ms), level.elapsed)
+            p99 = summarise(level.latencies_ms).p99
+            curves.setdefault(name, {})[concurrency] = (rate, p99)
+            errors = sum(level.errors.values())
+            note = f"{errors} errors: {level.errors}" if errors else ""
+            section.add(
+                f"{name}.c{concurrency}.rate",
+                f"{name.capitalize()} per second, concurrency {concurrency}",
+                rate,
+                "req/s",
+                note,
+            )
+            section.add(
+                f"{name}.c{concurrency}.p99", f"{name.capitalize()} p99 latency, concurrency {concurrency}", p99, "ms"
+            )
+    section.details["method"] = " ".join(
+        [
+            f"{ctx.sizes.e2e_seconds:g} s per level; N threads, each with its own keep-alive connection, repeat",
+            f"the operation back to back. Upload = POST uploads_url + presigned POST of {FILE_BYTES:,} bytes to S3",
+            "(LocalStack); download = GET of the CDN URL with its token (edge authorizer, then the adapter's S3",
+            "fetch). Client, adapters and LocalStack share this machine's CPUs, so the curve shows where the",
+            "machine saturates, not AWS's capacity.",
+        ]
+    )
+    return section, curves

@@ -1,0 +1,77 @@
+"""build/bench/report.md: the results as Markdown tables, one per section."""
+
+from __future__ import annotations
+
+from typing import Any
+
+_UNIT_SUFFIX = {
+    "us": " µs",
+    "ms": " ms",
+    "s": " s",
+    "bytes": " B",
+    "x": "\N{MULTIPLICATION SIGN}",
+    "%": " %",
+    "req/s": " req/s",
+}
+
+
+def format_number(value: float | int | None) -> str:
+    """Three significant figures or so, thousands separated; integers stay exact."""
+    if value is None:
+        return "n/a"
+    if isinstance(value, int) and not isinstance(value, bool):
+        return f"{value:,}"
+    magnitude = abs(value)
+    if magnitude >= 100:
+        return f"{value:,.0f}"
+    if magnitude >= 10:
+        return f"{value:.1f}"
+    return f"{value:.2f}"
+
+
+def format_value(value: float | int | None, unit: str) -> str:
+    text = format_number(value)
+    if value is None:
+        return text
+    return text + _UNIT_SUFFIX.get(unit, f" {unit}" if unit else "")
+
+
+def _escape(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+def render_section(section: dict[str, Any]) -> list[str]:
+    lines = [f"### {section['title']}", ""]
+    if section["status"] != "ok":
+        lines += [f"**{section['status'].upper()}**: {_escape(section['reason'])}", ""]
+    if section["figures"]:
+        lines += ["| Figure | Value | Note |", "|---|---:|---|"]
+        for figure in section["figures"]:
+            value = format_value(figure["value"], figure["unit"])
+            lines.append(f"| {_escape(figure['label'])} | {value} | {_escape(figure.get('note', ''))} |")
+        lines.append("")
+    method = section.get("details", {}).get("method")
+    if method:
+        lines += [f"How: {method}", ""]
+    return lines
+
+
+def render(results: dict[str, Any]) -> str:
+    machine = results["machine"]
+    lines = [
+        "# Benchmark report",
+        "",
+        f"Run {results['started_at']} .. {results['finished_at']}"
+        + (" (QUICK=1: tiny sample counts, numbers are not meaningful)" if results["quick"] else ""),
+        "",
+        f"Machine: {machine['cpu_model']}, {machine['cpus_usable']} usable CPUs, "
+        f"{machine.get('memory_mib')} MiB, {machine['os']}, {machine['python']}; "
+        f"load average at start {', '.join(f'{x:.2f}' for x in machine['load_average_at_start'])}; "
+        f"commit {machine['git_commit']}.",
+        "",
+    ]
+    for section in results["sections"]:
+        lines += render_section(section)
+    if results.get("plots"):
+        lines += ["### Plots", ""] + [f"![{name}]({name})" for name in results["plots"]] + [""]
+    return "\n".join(lines)

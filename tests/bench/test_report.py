@@ -1,0 +1,84 @@
+import json
+
+import pytest
+from bench.report import format_number, format_value, render
+from bench.results import Results, Section, describe_machine
+from bench.stats import summarise
+
+
+@pytest.mark.parametrize(
+    ("value", "text"),
+    [(None, "n/a"), (1_048_576, "1,048,576"), (1234.56, "1,235"), (55.55, "55.5"), (0.123, "0.12"), (0, "0")],
+)
+def test_format_number(value, text):
+    assert format_number(value) == text
+
+
+def test_format_value_units():
+    assert format_value(55.0, "us") == "55.0 µs"
+    assert format_value(3.2, "x") == "3.20\N{MULTIPLICATION SIGN}"
+    assert format_value(166_838, "bytes") == "166,838 B"
+    assert format_value(None, "ms") == "n/a"
+
+
+def _results() -> Results:
+    results = Results(machine=describe_machine_stub(), quick=False, started_at="2026-01-01T00:00:00+00:00")
+    edge = Section("edge", "Edge authorizer")
+    edge.add_summary("warm.ours", "Warm, ours:", summarise([10.0, 20.0, 30.0]), "us")
+    edge.add("ratio", "Ratio | with pipe", 0.5, "x", "a note")
+    results.sections.append(edge)
+    results.sections.append(Section("e2e", "Local stack end to end").skip("the local stack is not running"))
+    results.finished_at = "2026-01-01T00:01:00+00:00"
+    return results
+
+
+def describe_machine_stub() -> dict:
+    return {
+        "cpu_model": "Test CPU",
+        "cpus_usable": 2,
+        "memory_mib": 1024,
+        "os": "Linux",
+        "python": "CPython 3.13.0",
+        "load_average_at_start": [0.5, 0.25, 0.0],
+        "git_commit": "abc1234",
+    }
+
+
+def test_add_summary_keys_figures_by_section_and_statistic():
+    results = _results()
+    assert results.figure("edge.warm.ours.p50").value == 20.0
+    assert results.figure("edge.warm.ours.p99").unit == "us"
+    assert results.figure("edge.warm.ours.p90") is None  # only the statistics asked for
+    assert results.sections[0].details["samples"] == {"warm.ours": 3}
+
+
+def test_render_has_machine_table_and_skip_reason():
+    document = json.loads(json.dumps(_results().as_dict()))  # what results.json holds
+    report = render(document)
+    assert "Test CPU, 2 usable CPUs" in report
+    assert "| Warm, ours: p50 | 20.0 µs |  |" in report
+    assert "| Ratio \\| with pipe | 0.50\N{MULTIPLICATION SIGN} | a note |" in report
+    assert "**SKIPPED**: the local stack is not running" in report
+    assert "QUICK=1" not in report
+
+
+def test_render_flags_quick_runs():
+    results = _results()
+    results.quick = True
+    assert "QUICK=1: tiny sample counts" in render(results.as_dict())
+
+
+def test_every_figure_in_results_json_has_a_unit():
+    document = _results().as_dict()
+    assert document["schema"] == 1
+    for section in document["sections"]:
+        for figure in section["figures"]:
+            assert figure["unit"]
+
+
+def test_describe_machine_reports_this_machine(tmp_path):
+    machine = describe_machine(tmp_path)  # not a git checkout: the commit is "unknown", not an error
+    assert machine["cpus_usable"] >= 1
+    assert machine["python"].startswith("CPython 3.13")
+    assert len(machine["load_average_at_start"]) == 3
+    assert machine["git_commit"] == "unknown"
