@@ -40,6 +40,8 @@ class Section:
     details: dict[str, Any] = field(default_factory=dict)
 
     def add(self, key: str, label: str, value: float | int | None, unit: str, note: str = "") -> Figure:
+        if isinstance(value, float):
+            value = float(f"{value:.6g}")  # more digits than any of these measurements can resolve
         figure = Figure(f"{self.key}.{key}", label, value, unit, note)
         self.figures.append(figure)
         return figure
