@@ -3,10 +3,21 @@
 
 STACK := PYTHONPATH=$(ROOT)/scripts $(PY) -m stack
 
-stack-unit: $(VENV_STAMP) ## Unit tests of the local stack's adapters (documented sample events, real HTTP)
-	$(PY) -m pytest tests/stack
+up: $(VENV_STAMP) $(TOOLS)/localstack/.installed ## Local stack: LocalStack + build + plan (ENV=local) + provision + adapters; prints URLs and a curl example
+	@$(MAKE) build
+	@$(MAKE) tf-plan-json ENV=local
+	@$(STACK) up
+
+down: $(VENV_STAMP) ## Stop what `make up` started (adapters, dev issuer; LocalStack only if up started it)
+	@$(STACK) down
 
 token: $(VENV_STAMP) ## Print a user JWT from the local dev issuer: make token SUB=alice
 	@scripts/dev_token --sub "$(or $(SUB),dev-user)"
+
+stack-unit: $(VENV_STAMP) ## Unit tests of the local stack (adapters against documented sample events, plan resolution)
+	$(PY) -m pytest tests/stack
+
+e2e: $(VENV_STAMP) $(TOOLS)/localstack/.installed ## End-to-end tests against the local stack (reuses a running one, else up + down)
+	$(PY) -m pytest tests/e2e
 
 TEST_TARGETS += stack-unit

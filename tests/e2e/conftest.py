@@ -1,0 +1,52 @@
+"""The e2e suite runs against the local stack: reuses one that is up, else brings it up (and down)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import requests
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(Path(__file__).parent))
+
+from e2e_client import STATE_FILE, Stack  # noqa: E402
+
+
+def _stack_is_up() -> bool:
+    try:
+        state = json.loads(STATE_FILE.read_text())
+        requests.get(state["api_url"], timeout=2)
+        requests.get(state["cdn_url"], timeout=2)
+        health = requests.get(state["endpoints"]["default"] + "/_localstack/health", timeout=2)
+        return health.status_code == 200
+    except (OSError, ValueError, KeyError, requests.RequestException):
+        return False
+
+
+def make(*targets: str, timeout: int = 900) -> None:
+    result = subprocess.run(["make", *targets], cwd=ROOT, capture_output=True, text=True, timeout=timeout)
+    assert result.returncode == 0, f"make {' '.join(targets)} failed:\n{result.stdout[-4000:]}\n{result.stderr[-4000:]}"
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Resilience stops LocalStack: it runs last, whatever the file order."""
+    items.sort(key=lambda item: item.get_closest_marker("resilience") is not None)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "resilience: stops and restarts LocalStack (runs last)")
+
+
+@pytest.fixture(scope="session")
+def stack() -> Stack:
+    started = False
+    if not _stack_is_up():
+        make("up")
+        started = True
+    yield Stack.load()
+    if started:
+        make("down")

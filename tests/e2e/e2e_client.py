@@ -1,0 +1,157 @@
+"""What the e2e tests do to the running stack: real HTTP to the API, S3 and the CDN adapter."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import http.client
+import json
+import os
+import time
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import boto3
+import requests
+
+ROOT = Path(__file__).resolve().parents[2]
+STATE_FILE = ROOT / "build" / "stack" / "state.json"
+PNG_HEADER = b"\x89PNG\r\n\x1a\n"
+TIMEOUT = 15
+
+
+def png(size: int = 256) -> bytes:
+    """A PNG signature followed by random bytes: unique content for checksums."""
+    return PNG_HEADER + os.urandom(max(0, size - len(PNG_HEADER)))
+
+
+def sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def b64url(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+
+
+@dataclass
+class Stack:
+    state: dict[str, Any]
+    session: requests.Session
+
+    @classmethod
+    def load(cls) -> Stack:
+        return cls(json.loads(STATE_FILE.read_text()), requests.Session())
+
+    @property
+    def api(self) -> str:
+        return self.state["api_url"]
+
+    @property
+    def cdn(self) -> str:
+        return self.state["cdn_url"]
+
+    @property
+    def env(self) -> dict[str, str]:
+        return self.state["api_environment"]
+
+    def user_token(self, sub: str | None = None, **claims: Any) -> str:
+        from stack.issuer import mint
+
+        user = self.state["user_jwt"]
+        return mint(sub or new_sub(), issuer=user["issuer"], audience=user["audience"], extra=claims)
+
+    def presign(
+        self,
+        token: str,
+        *,
+        content_type: str = "image/png",
+        size: int = 256,
+        method: str = "POST",
+        origin: str | None = None,
+    ) -> requests.Response:
+        headers = {"Authorization": f"Bearer {token}"}
+        if origin:
+            headers["Origin"] = origin
+        body = {"content_type": content_type, "size": size, "method": method, "filename": "photo.png"}
+        return self.session.post(f"{self.api}/uploads", json=body, headers=headers, timeout=TIMEOUT)
+
+    def download(self, token: str, key: str) -> requests.Response:
+        headers = {"Authorization": f"Bearer {token}"}
+        return self.session.post(f"{self.api}/downloads", json={"key": key}, headers=headers, timeout=TIMEOUT)
+
+    def upload(self, presigned: dict[str, Any], data: bytes, content_type: str = "image/png") -> requests.Response:
+        if presigned["method"] == "POST":
+            files = {"file": ("photo.png", data, content_type)}
+            return requests.post(presigned["url"], data=presigned["fields"], files=files, timeout=TIMEOUT)
+        headers = dict(presigned["headers"])
+        return requests.put(presigned["url"], data=data, headers=headers, timeout=TIMEOUT)
+
+    def put_through(self, sub: str | None = None, data: bytes | None = None, method: str = "POST") -> dict[str, Any]:
+        """Token -> presign -> upload to S3 -> download token: what a client does before viewing."""
+        token = self.user_token(sub)
+        data = data if data is not None else png()
+        presign = self.presign(token, size=len(data), method=method)
+        assert presign.status_code == 200, presign.text
+        upload = self.upload(presign.json(), data)
+        assert upload.status_code in {200, 204}, upload.text
+        key = presign.json()["key"]
+        download = self.download(token, key)
+        assert download.status_code == 200, download.text
+        return {"token": token, "key": key, "data": data, **download.json()}
+
+    def kms_token(self, claims: dict[str, Any], header: dict[str, Any] | None = None) -> str:
+        """A download token signed by the stack's real KMS key, with the claims we choose."""
+        key_id = self.state["signing_key_id"]
+        kms = boto3.client(
+            "kms",
+            endpoint_url=self.state["endpoints"]["default"],
+            region_name="us-east-1",
+            aws_access_key_id="test",
+            aws_secret_access_key="test",
+        )
+        head = {"alg": "RS256", "kid": key_id, "typ": "JWT", **(header or {})}
+        signing_input = f"{b64url(json.dumps(head).encode())}.{b64url(json.dumps(claims).encode())}"
+        signature = kms.sign(
+            KeyId=key_id,
+            Message=signing_input.encode(),
+            MessageType="RAW",
+            SigningAlgorithm="RSASSA_PKCS1_V1_5_SHA_256",
+        )["Signature"]
+        return f"{signing_input}.{b64url(signature)}"
+
+    def download_claims(self, path: str, **overrides: Any) -> dict[str, Any]:
+        now = int(time.time())
+        claims = {
+            "iss": self.env["DOWNLOAD_TOKEN_ISSUER"],
+            "aud": self.env["DOWNLOAD_TOKEN_AUDIENCE"],
+            "sub": "someone",
+            "iat": now,
+            "exp": now + 300,
+            "path": path,
+        }
+        claims.update(overrides)
+        return claims
+
+    def forwarded(self) -> list[dict[str, Any]]:
+        path = Path(self.state["forwarded_log"])
+        return [json.loads(line) for line in path.read_text().splitlines()] if path.exists() else []
+
+
+def new_sub() -> str:
+    return f"user-{uuid.uuid4().hex[:12]}"
+
+
+def raw_get(url: str, headers: dict[str, str] | None = None, method: str = "GET") -> tuple[int, dict[str, str], bytes]:
+    """A request whose path goes out byte for byte (no client-side normalisation of ../ or %2e)."""
+    parts = urlsplit(url)
+    target = parts.path + (f"?{parts.query}" if parts.query else "")
+    connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=TIMEOUT)
+    try:
+        connection.request(method, target, headers=headers or {})
+        response = connection.getresponse()
+        return response.status, {k.lower(): v for k, v in response.getheaders()}, response.read()
+    finally:
+        connection.close()

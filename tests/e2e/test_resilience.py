@@ -1,0 +1,31 @@
+"""Stop and restart LocalStack, `make up` again: the flow works again (state is re-provisioned)."""
+
+import json
+import subprocess
+import sys
+
+import pytest
+import requests
+from conftest import ROOT, make
+from e2e_client import STATE_FILE, Stack, png
+
+pytestmark = [pytest.mark.localstack, pytest.mark.resilience]
+
+
+def test_restart_localstack_then_up_again(stack) -> None:
+    started_by_us = json.loads(STATE_FILE.read_text()).get("started_localstack", False)
+    launcher = [sys.executable, str(ROOT / "scripts" / "localstack_launcher.py")]
+    subprocess.run([*launcher, "down"], check=True, capture_output=True, timeout=120)
+    assert stack.presign(stack.user_token()).status_code >= 500  # really down
+
+    make("up")
+    state = json.loads(STATE_FILE.read_text())
+    # Whoever started LocalStack before this test still owns it: `make down` keeps its choice.
+    state["started_localstack"] = started_by_us
+    STATE_FILE.write_text(json.dumps(state, indent=2))
+
+    again = Stack.load()
+    data = png(2048)
+    flow = again.put_through(data=data)
+    response = requests.get(flow["url"], timeout=15)
+    assert (response.status_code, response.content) == (200, data)

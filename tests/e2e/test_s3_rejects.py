@@ -1,0 +1,88 @@
+"""S3 itself (LocalStack, signature validation on) enforces what the API presigned."""
+
+import time
+
+import boto3
+import pytest
+import requests
+from e2e_client import new_sub, png
+
+pytestmark = pytest.mark.localstack
+
+
+def _presigned(stack, method: str, size: int = 256) -> dict:
+    response = stack.presign(stack.user_token(new_sub()), size=size, method=method)
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+def test_post_over_the_size_limit_is_rejected(stack) -> None:
+    presigned = _presigned(stack, "POST", size=256)
+    too_big = stack.upload(presigned, png(257))
+    assert too_big.status_code == 400
+    assert "EntityTooLarge" in too_big.text
+    assert stack.upload(presigned, png(256)).status_code in {200, 204}  # the control: the exact size passes
+
+
+def test_put_of_another_length_is_rejected(stack) -> None:
+    presigned = _presigned(stack, "PUT", size=256)
+    response = requests.put(presigned["url"], data=png(300), headers={"Content-Type": "image/png"}, timeout=15)
+    assert response.status_code == 403
+
+
+def test_post_with_a_wrong_content_type_is_rejected(stack) -> None:
+    presigned = _presigned(stack, "POST")
+    fields = {**presigned["fields"], "Content-Type": "text/html"}
+    response = requests.post(presigned["url"], data=fields, files={"file": ("x.html", png(), "text/html")}, timeout=15)
+    assert response.status_code == 403
+    assert "Policy" in response.text
+
+
+def test_put_with_a_wrong_content_type_is_rejected(stack) -> None:
+    presigned = _presigned(stack, "PUT")
+    headers = {**presigned["headers"], "Content-Type": "text/html"}
+    assert requests.put(presigned["url"], data=png(), headers=headers, timeout=15).status_code == 403
+
+
+def test_post_to_a_changed_key_is_rejected(stack) -> None:
+    presigned = _presigned(stack, "POST")
+    fields = {**presigned["fields"], "key": presigned["fields"]["key"].rsplit("/", 1)[0] + "/chosen-by-me.png"}
+    response = requests.post(presigned["url"], data=fields, files={"file": ("x.png", png(), "image/png")}, timeout=15)
+    assert response.status_code == 403
+
+
+def test_put_with_a_tampered_signature_is_rejected(stack) -> None:
+    presigned = _presigned(stack, "PUT")
+    url = presigned["url"]
+    marker = "X-Amz-Signature="
+    start = url.index(marker) + len(marker)
+    flipped = "0" if url[start] != "0" else "1"
+    tampered = url[:start] + flipped + url[start + 1 :]
+    response = requests.put(tampered, data=png(), headers=presigned["headers"], timeout=15)
+    assert response.status_code == 403
+    assert "SignatureDoesNotMatch" in response.text
+
+
+def test_expired_presigns_are_rejected(stack) -> None:
+    """The API's expiry is minutes; S3's enforcement is shown with the same credentials and a 1 s expiry."""
+    s3 = boto3.client(
+        "s3",
+        endpoint_url=stack.state["endpoints"]["default"],
+        region_name="us-east-1",
+        aws_access_key_id="test",
+        aws_secret_access_key="test",
+    )
+    bucket, key = stack.state["bucket"], f"uploads/{new_sub()}/expired.png"
+    post = s3.generate_presigned_post(
+        bucket, key, Fields={"Content-Type": "image/png"}, Conditions=[{"Content-Type": "image/png"}], ExpiresIn=1
+    )
+    put = s3.generate_presigned_url(
+        "put_object", Params={"Bucket": bucket, "Key": key, "ContentType": "image/png"}, ExpiresIn=1, HttpMethod="PUT"
+    )
+    time.sleep(2.5)
+    files = {"file": ("x.png", png(), "image/png")}
+    expired_post = requests.post(post["url"], data=post["fields"], files=files, timeout=15)
+    assert expired_post.status_code == 403
+    assert "expired" in expired_post.text.lower()
+    expired_put = requests.put(put, data=png(), headers={"Content-Type": "image/png"}, timeout=15)
+    assert expired_put.status_code == 403

@@ -1,0 +1,148 @@
+"""Resolving a plan's unknown values through references, and outputs in `terraform output -json` form."""
+
+import pytest
+from stack.outputs import root_outputs, type_of
+from stack.plan import Plan, Unresolved, most_specific, parent_module
+from stack.provision import Resolver
+
+PLAN = {
+    "variables": {"bucket_name": {"value": "uploads-local"}, "max_upload_bytes": {"value": 10}},
+    "planned_values": {
+        "outputs": {"max_upload_bytes": {"sensitive": False, "type": "number", "value": 10}},
+        "root_module": {
+            "child_modules": [
+                {
+                    "address": "module.storage",
+                    "resources": [
+                        {
+                            "address": "module.storage.aws_s3_bucket.this",
+                            "mode": "managed",
+                            "type": "aws_s3_bucket",
+                            "name": "this",
+                            "values": {"bucket": "uploads-local", "tags": {"a": "b"}},
+                        },
+                        {
+                            "address": "module.storage.aws_s3_bucket_policy.this",
+                            "mode": "managed",
+                            "type": "aws_s3_bucket_policy",
+                            "name": "this",
+                            "values": {},
+                        },
+                    ],
+                }
+            ]
+        },
+    },
+    "resource_changes": [
+        {"address": "module.storage.aws_s3_bucket.this", "change": {"after_unknown": {"arn": True, "id": True}}},
+        {
+            "address": "module.storage.aws_s3_bucket_policy.this",
+            "change": {"after_unknown": {"bucket": True, "policy": True}},
+        },
+    ],
+    "output_changes": {
+        "bucket_name": {"after_unknown": True},
+        "api_url": {"after_unknown": True},
+        "frontend_config": {"after": {"max_upload_bytes": 10}, "after_unknown": {"api_url": True}},
+        "max_upload_bytes": {"after": 10, "after_unknown": False},
+    },
+    "configuration": {
+        "root_module": {
+            "outputs": {
+                "bucket_name": {"expression": {"references": ["module.storage.bucket_name", "module.storage"]}},
+                "api_url": {"expression": {"references": ["module.api.url", "module.api"]}},
+                "frontend_config": {"expression": {"references": ["module.api.url", "var.max_upload_bytes"]}},
+                "max_upload_bytes": {"expression": {"references": ["var.max_upload_bytes"]}},
+            },
+            "module_calls": {
+                "storage": {
+                    "expressions": {"bucket_name": {"references": ["var.bucket_name"]}},
+                    "module": {
+                        "outputs": {
+                            "bucket_name": {
+                                "expression": {"references": ["aws_s3_bucket.this.id", "aws_s3_bucket.this"]}
+                            }
+                        },
+                        "resources": [
+                            {
+                                "address": "aws_s3_bucket_policy.this",
+                                "expressions": {
+                                    "bucket": {"references": ["aws_s3_bucket.this.id", "aws_s3_bucket.this"]},
+                                    "policy": {"references": ["aws_s3_bucket.this.arn", "local.cdn_read_statement"]},
+                                },
+                            }
+                        ],
+                    },
+                }
+            },
+        }
+    },
+}
+
+
+@pytest.fixture
+def plan() -> Plan:
+    return Plan(PLAN)
+
+
+def test_resources_carry_known_values_and_unknown_flags(plan) -> None:
+    bucket, policy = plan.resources
+    assert bucket.address == "module.storage.aws_s3_bucket.this"
+    assert bucket.module == "module.storage"
+    assert bucket.values["bucket"] == "uploads-local"
+    assert bucket.is_unknown("arn")
+    assert not bucket.is_unknown("bucket")
+    assert policy.is_unknown("policy")
+
+
+def test_direct_references_resolve_to_what_was_created(plan) -> None:
+    _, policy = plan.resources
+    resolver = Resolver(plan, created={"module.storage.aws_s3_bucket.this": {"id": "real-bucket"}})
+    assert resolver.value(policy, "bucket") == "real-bucket"
+
+
+def test_computed_expressions_are_reported_not_guessed(plan) -> None:
+    _, policy = plan.resources
+    resolver = Resolver(plan, created={"module.storage.aws_s3_bucket.this": {"id": "b", "arn": "arn:aws:s3:::b"}})
+    with pytest.raises(Unresolved, match="computed from"):
+        resolver.value(policy, "policy")
+
+
+def test_a_reference_to_nothing_created_is_unresolved(plan) -> None:
+    _, policy = plan.resources
+    with pytest.raises(Unresolved, match="not created here"):
+        Resolver(plan).value(policy, "bucket")
+
+
+def test_placeholders_are_substituted_everywhere() -> None:
+    resolver = Resolver(Plan({}), replacements={"fake-key-id": "real-key-id"})
+    assert resolver.substitute({"a": ["x fake-key-id y"], "b": 3}) == {"a": ["x real-key-id y"], "b": 3}
+
+
+def test_outputs_in_terraform_output_json_form(plan) -> None:
+    resolver = Resolver(plan, created={"module.storage.aws_s3_bucket.this": {"id": "real-bucket"}})
+
+    def resolve(name: str):
+        expression = plan.module_config("").get("outputs", {})[name]["expression"]
+        return resolver.expression("", expression, name)
+
+    outputs = root_outputs(plan, {"api_url": "http://127.0.0.1:4580/local"}, resolve)
+    assert outputs == {
+        "api_url": {"sensitive": False, "type": "string", "value": "http://127.0.0.1:4580/local"},
+        "bucket_name": {"sensitive": False, "type": "string", "value": "real-bucket"},
+        "frontend_config": {
+            "sensitive": False,
+            "type": ["object", {"api_url": "string", "max_upload_bytes": "number"}],
+            "value": {"api_url": "http://127.0.0.1:4580/local", "max_upload_bytes": 10},
+        },
+        "max_upload_bytes": {"sensitive": False, "type": "number", "value": 10},
+    }
+
+
+def test_helpers() -> None:
+    assert most_specific(["aws_s3_bucket.this.id", "aws_s3_bucket.this"]) == ["aws_s3_bucket.this.id"]
+    assert parent_module("module.a.module.b") == ("module.a", "b")
+    assert parent_module("module.a") == ("", "a")
+    assert type_of(["a", "b"]) == ["list", "string"]
+    assert type_of([1, "b"]) == ["tuple", ["number", "string"]]
+    assert type_of(True) == "bool"
