@@ -142,6 +142,12 @@ def bench_api(ctx: BenchContext) -> tuple[Section, dict[str, list[float]]]:
             section.add_summary(
                 f"{name}.aws", f"POST {path}, AWS calls (botocore, to LocalStack):", summarise(aws), "ms"
             )
+            section.add(
+                f"{name}.ours_share",
+                f"POST {path}, our code's share of the total (p50 / p50)",
+                100 * summarise(ours).p50 / summarise(total).p50,
+                "%",
+            )
             samples[f"POST {path} total"] = total
             samples[f"POST {path} our code"] = ours
             colds = [out["cold_ns"] / 1e6]

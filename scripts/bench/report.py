@@ -4,6 +4,32 @@ from __future__ import annotations
 
 from typing import Any
 
+# The figures of the summary table at the top (and of the README's Performance section).
+HEADLINE = (
+    "edge.warm.ours_cached.p50",
+    "edge.warm.ours_uncached.p50",
+    "edge.warm.reference.p50",
+    "edge.warm.ratio_uncached_vs_reference",
+    "edge.warm.ratio_cached_vs_reference",
+    "edge.cold.ours.p50",
+    "edge.cold.reference.p50",
+    "edge.package.ours",
+    "api.uploads.total.p50",
+    "api.uploads.total.p99",
+    "api.uploads.ours.p50",
+    "api.downloads.total.p50",
+    "api.downloads.ours.p50",
+    "api.uploads.cold.p50",
+    "twohop.direct.10MB.cpu",
+    "twohop.proxy.10MB.cpu",
+    "twohop.ratio.1MB",
+    "twohop.ratio.10MB",
+    "e2e.uploads.c16.rate",
+    "e2e.uploads.c16.p99",
+    "e2e.downloads.c16.rate",
+    "e2e.downloads.c16.p99",
+)
+
 _UNIT_SUFFIX = {
     "us": " µs",
     "ms": " ms",
@@ -40,16 +66,35 @@ def _escape(text: str) -> str:
     return text.replace("|", "\\|").replace("\n", " ")
 
 
+def _table(figures: list[dict[str, Any]]) -> list[str]:
+    lines = ["| Figure | Value | Note |", "|---|---:|---|"]
+    for figure in figures:
+        value = format_value(figure["value"], figure["unit"])
+        lines.append(f"| {_escape(figure['label'])} | {value} | {_escape(figure.get('note', ''))} |")
+    return [*lines, ""]
+
+
+def render_headline(results: dict[str, Any]) -> list[str]:
+    """The summary table: the HEADLINE figures this run produced, plus what it did not measure."""
+    by_key = {figure["key"]: figure for section in results["sections"] for figure in section["figures"]}
+    figures = [by_key[key] for key in HEADLINE if key in by_key]
+    missing = [
+        f"{section['title']}: {section['status']}" for section in results["sections"] if section["status"] != "ok"
+    ]
+    lines = ["## Summary", ""]
+    if figures:
+        lines += _table(figures)
+    if missing:
+        lines += ["Not measured in this run: " + "; ".join(missing) + " (reasons below).", ""]
+    return lines
+
+
 def render_section(section: dict[str, Any]) -> list[str]:
     lines = [f"### {section['title']}", ""]
     if section["status"] != "ok":
         lines += [f"**{section['status'].upper()}**: {_escape(section['reason'])}", ""]
     if section["figures"]:
-        lines += ["| Figure | Value | Note |", "|---|---:|---|"]
-        for figure in section["figures"]:
-            value = format_value(figure["value"], figure["unit"])
-            lines.append(f"| {_escape(figure['label'])} | {value} | {_escape(figure.get('note', ''))} |")
-        lines.append("")
+        lines += _table(section["figures"])
     method = section.get("details", {}).get("method")
     if method:
         lines += [f"How: {method}", ""]
@@ -70,6 +115,8 @@ def render(results: dict[str, Any]) -> str:
         f"commit {machine['git_commit']}.",
         "",
     ]
+    lines += render_headline(results)
+    lines += ["## Details", ""]
     for section in results["sections"]:
         lines += render_section(section)
     if results.get("plots"):

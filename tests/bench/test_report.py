@@ -24,7 +24,7 @@ def test_format_value_units():
 def _results() -> Results:
     results = Results(machine=describe_machine_stub(), quick=False, started_at="2026-01-01T00:00:00+00:00")
     edge = Section("edge", "Edge authorizer")
-    edge.add_summary("warm.ours", "Warm, ours:", summarise([10.0, 20.0, 30.0]), "us")
+    edge.add_summary("warm.ours_cached", "Warm, ours:", summarise([10.0, 20.0, 30.0]), "us")
     edge.add("ratio", "Ratio | with pipe", 0.5, "x", "a note")
     results.sections.append(edge)
     results.sections.append(Section("e2e", "Local stack end to end").skip("the local stack is not running"))
@@ -46,10 +46,10 @@ def describe_machine_stub() -> dict:
 
 def test_add_summary_keys_figures_by_section_and_statistic():
     results = _results()
-    assert results.figure("edge.warm.ours.p50").value == 20.0
-    assert results.figure("edge.warm.ours.p99").unit == "us"
-    assert results.figure("edge.warm.ours.p90") is None  # only the statistics asked for
-    assert results.sections[0].details["samples"] == {"warm.ours": 3}
+    assert results.figure("edge.warm.ours_cached.p50").value == 20.0
+    assert results.figure("edge.warm.ours_cached.p99").unit == "us"
+    assert results.figure("edge.warm.ours_cached.p90") is None  # only the statistics asked for
+    assert results.sections[0].details["samples"] == {"warm.ours_cached": 3}
 
 
 def test_render_has_machine_table_and_skip_reason():
@@ -82,3 +82,12 @@ def test_describe_machine_reports_this_machine(tmp_path):
     assert machine["python"].startswith("CPython 3.13")
     assert len(machine["load_average_at_start"]) == 3
     assert machine["git_commit"] == "unknown"
+
+
+def test_summary_lists_headline_figures_present_and_sections_not_measured():
+    report = render(_results().as_dict())
+    summary = report.split("## Summary", 1)[1].split("## Details", 1)[0]
+    assert "| Warm, ours: p50 | 20.0 µs |  |" in summary  # a headline key
+    assert "Warm, ours: p99" not in summary  # not a headline key
+    assert "Ratio" not in summary
+    assert "Not measured in this run: Local stack end to end: skipped" in summary
