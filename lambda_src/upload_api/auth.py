@@ -96,6 +96,11 @@ class UserTokenVerifier:
             )
         except jwt.PyJWTError:
             raise UnauthorizedError("Invalid token.") from None
+        # RFC 7519 NumericDate is a JSON number; PyJWT would also take "1700000000".
+        for name in ("exp", "nbf", "iat"):
+            value = claims.get(name)
+            if value is not None and (isinstance(value, bool) or not isinstance(value, int | float)):
+                raise UnauthorizedError("Invalid token.")
         sub = claims.get("sub")
         if not isinstance(sub, str) or not sub or len(sub.encode("utf-8")) > MAX_SUB_BYTES:
             raise UnauthorizedError("Invalid token subject.")

@@ -40,22 +40,23 @@ class Aws:
     public_pem: str
 
 
-@pytest.fixture
-def aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[Aws]:
-    for name in (
-        "AWS_ENDPOINT_URL",
-        "AWS_ENDPOINT_URL_S3",
-        "AWS_ENDPOINT_URL_DYNAMODB",
-        "AWS_ENDPOINT_URL_KMS",
-        "AWS_PROFILE",
-    ):
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
-    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
-    monkeypatch.setenv("AWS_SESSION_TOKEN", "testing")
-    monkeypatch.setenv("AWS_DEFAULT_REGION", REGION)
-    monkeypatch.setenv("AWS_REGION", REGION)
-    with mock_aws():
+@pytest.fixture(scope="module")
+def aws_module() -> Iterator[Aws]:
+    """moto for one test module: generating the KMS RSA key is the slow part, so once per module."""
+    with pytest.MonkeyPatch.context() as monkeypatch, mock_aws():
+        for name in (
+            "AWS_ENDPOINT_URL",
+            "AWS_ENDPOINT_URL_S3",
+            "AWS_ENDPOINT_URL_DYNAMODB",
+            "AWS_ENDPOINT_URL_KMS",
+            "AWS_PROFILE",
+        ):
+            monkeypatch.delenv(name, raising=False)
+        monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
+        monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
+        monkeypatch.setenv("AWS_SESSION_TOKEN", "testing")
+        monkeypatch.setenv("AWS_DEFAULT_REGION", REGION)
+        monkeypatch.setenv("AWS_REGION", REGION)
         s3 = boto3.client("s3", region_name=REGION)
         s3.create_bucket(Bucket=BUCKET)
         dynamodb = boto3.client("dynamodb", region_name=REGION)
@@ -74,6 +75,14 @@ def aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[Aws]:
             .decode("ascii")
         )
         yield Aws(s3, dynamodb, kms, meta["KeyId"], meta["Arn"], pem)
+
+
+@pytest.fixture
+def aws(aws_module: Aws) -> Aws:
+    """The module's moto account with an empty rate-limit table (no counts leak between tests)."""
+    for item in aws_module.dynamodb.scan(TableName=TABLE)["Items"]:
+        aws_module.dynamodb.delete_item(TableName=TABLE, Key={"pk": item["pk"]})
+    return aws_module
 
 
 def api_environment(aws: Aws, **overrides: str) -> dict[str, str]:

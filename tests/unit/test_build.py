@@ -1,0 +1,108 @@
+"""The Lambda packages: reproducible, within the Lambda@Edge limit, and without what the edge
+must not carry."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import zipfile
+from pathlib import Path
+
+import build_lambda
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+WHEELS = ROOT / "build" / "lambda" / ".wheels"  # shared cache: tests do not refetch wheels
+
+
+def build(out: Path, function: build_lambda.Function, edge_config: Path = build_lambda.DEFAULT_EDGE_CONFIG) -> Path:
+    return build_lambda.build_function(function, out, WHEELS, edge_config)
+
+
+def digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+@pytest.fixture(scope="module")
+def builds(tmp_path_factory) -> dict[str, list[Path]]:
+    result: dict[str, list[Path]] = {"upload_api": [], "edge_auth": []}
+    for run in ("first", "second"):
+        out = tmp_path_factory.mktemp(run)
+        for function in (build_lambda.UPLOAD_API, build_lambda.EDGE_AUTH):
+            result[function.name].append(build(out, function))
+    return result
+
+
+def test_two_builds_are_byte_identical(builds):
+    for first, second in builds.values():
+        assert digest(first) == digest(second)
+
+
+def test_edge_zip_is_under_the_lambda_at_edge_limit(builds):
+    assert builds["edge_auth"][0].stat().st_size < 1_048_576
+
+
+def test_edge_zip_has_no_cryptography_boto3_or_binaries(builds):
+    names = zipfile.ZipFile(builds["edge_auth"][0]).namelist()
+    top = {name.split("/")[0].split("-")[0].lower() for name in names}
+    assert {"edge_auth", "objectkeys", "jwt", "rsa", "pyasn1"} <= top
+    assert not top & {"cryptography", "boto3", "botocore", "cffi", "_cffi_backend.cpython"}
+    assert not [n for n in names if n.endswith((".so", ".pyc")) or "__pycache__" in n]
+    assert "edge_auth/config.json" in names
+    assert "edge_auth/handler.py" in names
+
+
+def test_zip_entries_are_sorted_with_fixed_time_and_mode(builds):
+    for path in (builds["edge_auth"][0], builds["upload_api"][0]):
+        infos = zipfile.ZipFile(path).infolist()
+        assert [i.filename for i in infos] == sorted(i.filename for i in infos)
+        assert {i.date_time for i in infos} == {(1980, 1, 1, 0, 0, 0)}
+        assert {(i.external_attr >> 16) & 0o777 for i in infos} <= {0o644, 0o755}
+        assert not [i.filename for i in infos if i.filename.endswith(".pyc") or i.filename.startswith("bin/")]
+
+
+def test_upload_api_zip_has_its_runtime_for_linux_x86_64(builds):
+    names = zipfile.ZipFile(builds["upload_api"][0]).namelist()
+    assert "upload_api/handler.py" in names and "objectkeys/__init__.py" in names
+    binaries = [n for n in names if n.endswith(".so")]
+    assert binaries and all("x86_64" in n or "abi3" in n or "/" in n for n in binaries)
+    assert any(n.startswith("cryptography/hazmat/bindings/_rust.abi3.so") for n in names)
+    assert any(n.startswith("aws_lambda_powertools/") for n in names)
+
+
+def test_edge_tree_for_terraform_is_text_only_without_config(builds):
+    tree = builds["edge_auth"][0].parent / "edge_auth"
+    files = [p for p in tree.rglob("*") if p.is_file()]
+    assert tree.joinpath("edge_auth", "handler.py").is_file()
+    assert not tree.joinpath("edge_auth", "config.json").exists()
+    for path in files:
+        path.read_bytes().decode("utf-8")  # raises on anything binary
+    zipped = set(zipfile.ZipFile(builds["edge_auth"][0]).namelist()) - {"edge_auth/config.json"}
+    assert {p.relative_to(tree).as_posix() for p in files} == zipped
+
+
+def test_config_changes_the_edge_hash_and_formatting_does_not(builds, tmp_path):
+    example = json.loads(build_lambda.DEFAULT_EDGE_CONFIG.read_text())
+    reformatted = tmp_path / "reformatted.json"
+    reformatted.write_text(json.dumps(example, indent=7, sort_keys=False))
+    changed = tmp_path / "changed.json"
+    changed.write_text(json.dumps({**example, "audience": "https://other.example"}))
+    same = build(tmp_path / "a", build_lambda.EDGE_AUTH, reformatted)
+    other = build(tmp_path / "b", build_lambda.EDGE_AUTH, changed)
+    assert digest(same) == digest(builds["edge_auth"][0])
+    assert digest(other) != digest(same)
+
+
+def test_invalid_edge_config_fails_the_build(tmp_path):
+    broken = tmp_path / "broken.json"
+    broken.write_text(json.dumps({"issuer": "x", "audience": "y", "keys": [{"kid": "k", "pem": "nope"}]}))
+    with pytest.raises(SystemExit, match="not a usable RSA public key"):
+        build(tmp_path / "out", build_lambda.EDGE_AUTH, broken)
+
+
+def test_oversized_edge_package_fails_the_build(tmp_path, monkeypatch, capsys):
+    monkeypatch.setattr(build_lambda, "EDGE_LIMIT_BYTES", 100_000)
+    with pytest.raises(SystemExit, match="over the 100,000-byte limit"):
+        build(tmp_path, build_lambda.EDGE_AUTH)
+    assert "headroom -" in capsys.readouterr().out
+    assert not (tmp_path / "edge_auth.zip").exists()

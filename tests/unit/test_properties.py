@@ -1,0 +1,130 @@
+"""Property-based tests: arbitrary input never raises and never authorizes without a valid
+signature."""
+
+from __future__ import annotations
+
+import json
+import time
+
+from edge_auth import handler as edge
+from edge_auth.paths import normalise_uri
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from lambda_testkit import DOWNLOAD_AUDIENCE, DOWNLOAD_ISSUER, api_event, b64url, cf_event
+from objectkeys import decode_owner, encode_owner, parse_key
+
+PATH = f"/uploads/{encode_owner('alice')}/{'a' * 32}.png"
+FIXTURES = settings(
+    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow]
+)
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=20),
+    lambda children: st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=10), children, max_size=4),
+    max_leaves=20,
+)
+
+
+@st.composite
+def forged_tokens(draw: st.DrawFn) -> str:
+    """Well-formed JWTs with plausible, otherwise valid headers and claims, but a signature
+    that nobody with the key made."""
+    now = int(time.time())
+    header = draw(
+        st.fixed_dictionaries(
+            {"alg": st.sampled_from(["RS256", "none", "HS256", "ES256", "RS512", "PS256", ""])},
+            optional={
+                "kid": st.sampled_from(["download-key", "user-rsa", "x"]) | st.text(max_size=5),
+                "typ": st.sampled_from(["JWT", "jwt", "at+jwt"]),
+            },
+        )
+    )
+    claims = draw(
+        st.fixed_dictionaries(
+            {},
+            optional={
+                "iss": st.just(DOWNLOAD_ISSUER) | st.text(max_size=5),
+                "aud": st.just(DOWNLOAD_AUDIENCE) | st.lists(st.just(DOWNLOAD_AUDIENCE)),
+                "sub": st.just("alice") | json_values,
+                "exp": st.just(now + 300) | json_values,
+                "path": st.just(PATH) | st.text(max_size=20),
+            },
+        )
+    )
+    signature = draw(st.binary(max_size=300))
+    return ".".join(b64url(json.dumps(p).encode()) for p in (header, claims)) + "." + b64url(signature)
+
+
+tokens = forged_tokens() | st.text(max_size=200) | st.text(alphabet="abcXYZ012-_.=", max_size=600)
+
+
+@given(event=json_values)
+@FIXTURES
+def test_edge_any_json_event_is_a_4xx(edge_config, event):
+    result = edge.handler(event, None)
+    assert 400 <= int(result["status"]) < 500
+
+
+@given(
+    token=tokens,
+    uri=st.just(PATH) | st.text(max_size=60).map(lambda s: "/" + s),
+    method=st.sampled_from(["GET", "HEAD", "POST", "get", "OPTIONS ", ""]),
+    place=st.sampled_from(["query", "header", "cookie"]),
+    querystring=st.text(max_size=30),
+)
+@FIXTURES
+def test_edge_never_authorizes_a_forged_token(edge_config, token, uri, method, place, querystring):
+    headers = {}
+    if place == "header":
+        headers["Authorization"] = f"Bearer {token}"
+    elif place == "cookie":
+        headers["Cookie"] = f"cdn_token={token}"
+    else:
+        querystring = f"{querystring}&authorization={token}"
+    result = edge.handler(cf_event(uri, querystring=querystring, method=method, headers=headers), None)
+    assert "status" in result, "a forged token was let through"
+    assert 400 <= int(result["status"]) < 500
+
+
+@given(
+    token=tokens,
+    body=json_values,
+    path=st.sampled_from(["/uploads", "/downloads", "/", "/x"]),
+    method=st.sampled_from(["POST", "GET", "PUT", "DELETE"]),
+)
+@FIXTURES
+def test_api_never_raises_and_never_authorizes_a_forged_token(api, token, body, path, method):
+    response = api(api_event(path, body, method=method, token=token))
+    assert response["statusCode"] in {400, 401, 404, 405, 413}
+    error = json.loads(response["body"])["error"]
+    assert set(error) == {"code", "message"}
+
+
+@given(headers=st.dictionaries(st.text(max_size=15), st.text(max_size=40), max_size=5), raw=st.text(max_size=100))
+@FIXTURES
+def test_api_any_headers_and_body_never_raise(api, headers, raw):
+    response = api(api_event("/uploads", raw_body=raw, headers=headers))
+    assert 400 <= response["statusCode"] < 500
+
+
+@given(uri=st.text(max_size=80))
+def test_normalised_uris_are_safe(uri):
+    result = normalise_uri(uri)
+    if result is not None:
+        assert result.startswith("/")
+        assert "%" not in result and "\\" not in result and "\x00" not in result
+        assert all(segment not in {"", ".", ".."} for segment in result[1:].split("/"))
+
+
+@given(sub=st.text(min_size=1, max_size=60))
+def test_owner_encoding_round_trips(sub):
+    owner = encode_owner(sub)
+    assert decode_owner(owner) == sub
+    assert normalise_uri(f"/uploads/{owner}/{'a' * 32}.png") == f"/uploads/{owner}/{'a' * 32}.png"
+
+
+@given(key=st.text(max_size=80))
+def test_parse_key_only_returns_round_trippable_keys(key):
+    parsed = parse_key(key, "uploads/")
+    if parsed is not None:
+        assert parsed.key == key
