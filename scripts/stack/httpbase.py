@@ -83,7 +83,12 @@ class AdapterServer(ThreadingHTTPServer):
 
 def serve(address: tuple[str, int], app: Any, name: str) -> None:
     """Serve until SIGTERM/SIGINT; the orchestrator stops adapters by pid with SIGTERM."""
-    logging.basicConfig(level=logging.INFO, format=f"%(asctime)s {name} %(levelname)s %(message)s")
+    # The adapter's own log only; the function's loggers (Powertools) print for themselves.
+    handler = logging.StreamHandler()
+    handler.setFormatter(logging.Formatter(f"%(asctime)s {name} %(levelname)s %(message)s"))
+    log.addHandler(handler)
+    log.setLevel(logging.INFO)
+    log.propagate = False
     server = AdapterServer(address, app)
 
     def _stop(_signum: int, _frame: Any) -> None:

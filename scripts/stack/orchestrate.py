@@ -333,7 +333,6 @@ def up() -> dict[str, Any]:
 
     provisioner = Provisioner(plan, endpoints)
     report = provisioner.run()
-    print(report.line())
     resolver = provisioner.resolver
 
     bucket_resource = only(plan, "aws_s3_bucket")

@@ -94,7 +94,7 @@ class Stack:
         token = self.user_token(sub)
         data = data if data is not None else png()
         presign = self.presign(token, size=len(data), method=method)
-        assert presign.status_code == 200, presign.text
+        assert presign.status_code == 201, presign.text
         upload = self.upload(presign.json(), data)
         assert upload.status_code in {200, 204}, upload.text
         key = presign.json()["key"]

@@ -11,8 +11,8 @@ def test_n_plus_one_is_429_with_retry_after(stack) -> None:
     window = int(stack.env["RATE_LIMIT_WINDOW_SECONDS"])
     token = stack.user_token(new_sub())
     statuses = [stack.presign(token).status_code for _ in range(limit)]
-    assert statuses == [200] * limit
+    assert statuses == [201] * limit
     blocked = stack.presign(token)
     assert blocked.status_code == 429
     assert 1 <= int(blocked.headers["Retry-After"]) <= window
-    assert stack.presign(stack.user_token(new_sub())).status_code == 200  # other users are not affected
+    assert stack.presign(stack.user_token(new_sub())).status_code == 201  # other users are not affected

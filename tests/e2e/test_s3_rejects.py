@@ -12,7 +12,7 @@ pytestmark = pytest.mark.localstack
 
 def _presigned(stack, method: str, size: int = 256) -> dict:
     response = stack.presign(stack.user_token(new_sub()), size=size, method=method)
-    assert response.status_code == 200, response.text
+    assert response.status_code == 201, response.text
     return response.json()
 
 
