@@ -91,10 +91,11 @@ def bench_e2e(ctx: BenchContext) -> tuple[Section, dict[str, dict[int, tuple[flo
     outputs = _outputs(ctx)
     if isinstance(outputs, str):
         return section.skip(outputs), {}
-    from stack.issuer import mint, user_jwt_settings
+    from stack.issuer import mint, private_key, user_jwt_settings
 
     issuer, audience = user_jwt_settings()
-    tokens = [mint(f"bench-e2e-{n}", issuer=issuer, audience=audience, ttl_seconds=3600) for n in range(USERS)]
+    key = private_key()  # the dev issuer's: the stack's API trusts its JWKS
+    tokens = [mint(f"bench-e2e-{n}", issuer=issuer, audience=audience, ttl_seconds=3600, key=key) for n in range(USERS)]
     data = os.urandom(FILE_BYTES)
 
     def upload(session: requests.Session, n: int) -> str:
@@ -161,9 +162,11 @@ def bench_e2e(ctx: BenchContext) -> tuple[Section, dict[str, dict[int, tuple[flo
         [
             f"{ctx.sizes.e2e_seconds:g} s per level; N threads, each with its own keep-alive connection, repeat",
             f"the operation back to back. Upload = POST uploads_url + presigned POST of {FILE_BYTES:,} bytes to S3",
-            "(LocalStack); download = GET of the CDN URL with its token (edge authorizer, then the adapter's S3",
+            "(LocalStack), users rotating over 256 dev-issuer identities (each has its own rate-limit allowance);",
+            "download = GET of one of 8 objects' CDN URL with its token (edge authorizer, then the adapter's S3",
             "fetch). Client, adapters and LocalStack share this machine's CPUs, so the curve shows where the",
-            "machine saturates, not AWS's capacity.",
+            "machine saturates, not AWS's capacity; the client is one Python process (threads), itself a share",
+            "of the load.",
         ]
     )
     return section, curves

@@ -65,8 +65,11 @@ def throughput_vs_concurrency(curves: dict[str, dict[int, tuple[float, float]]],
         xs = sorted(points)
         left.plot(xs, [points[x][0] for x in xs], marker="o", label=label)
         right.plot(xs, [points[x][1] for x in xs], marker="o", label=label)
+    levels = sorted({level for points in curves.values() for level in points})
     for axes, ylabel in ((left, "operations per second"), (right, "p99 latency (ms)")):
         axes.set_xscale("log", base=2)
+        axes.set_xticks(levels, [str(level) for level in levels])
+        axes.set_ylim(bottom=0)
         axes.set_xlabel("concurrent clients")
         axes.set_ylabel(ylabel)
         axes.grid(True, alpha=0.3)
