@@ -5,10 +5,8 @@ BENCH := PYTHONPATH=$(ROOT)/scripts:$(ROOT)/lambda_src $(PY) -m bench
 # QUICK=1 writes next to, not over, the last full run's report.
 BENCH_OUT = build/bench$(if $(filter 1,$(QUICK)),/quick,)
 
-# Measure what ships: the zips of `make build` (the bench falls back to lambda_src without them).
-BENCH_BUILD := $(if $(wildcard make/lambda.mk),build,)
-
-bench: $(VENV_STAMP) $(BENCH_BUILD) localstack-up ## Benchmarks -> build/bench/{results.json,report.md,*.png}; QUICK=1: seconds, numbers meaningless
+# `build` first: the bench measures the zips that ship (it falls back to lambda_src without them).
+bench: $(VENV_STAMP) build localstack-up ## Benchmarks -> build/bench/{results.json,report.md,*.png}; QUICK=1: seconds, numbers meaningless
 	$(BENCH) --out $(BENCH_OUT) $(if $(filter 1,$(QUICK)),--quick,)
 
 bench-unit: $(VENV_STAMP) ## Tests of the bench's statistics, report and reference handler
