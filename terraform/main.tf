@@ -61,7 +61,6 @@ data "aws_kms_public_key" "signing" {
 module "edge_auth" {
   source = "./modules/edge_auth"
   providers = {
-    aws           = aws
     aws.us_east_1 = aws.us_east_1
   }
 

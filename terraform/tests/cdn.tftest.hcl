@@ -29,8 +29,8 @@ run "oai_distribution_authorizes_at_the_edge" {
 
   assert {
     condition = (
-      one(one(one(aws_cloudfront_cache_policy.this.parameters_in_cache_key_and_forwarded_to_origin).query_strings_config)).query_string_behavior == "none" &&
-      one(one(one(aws_cloudfront_cache_policy.this.parameters_in_cache_key_and_forwarded_to_origin).cookies_config)).cookie_behavior == "none"
+      one(one(aws_cloudfront_cache_policy.this.parameters_in_cache_key_and_forwarded_to_origin).query_strings_config).query_string_behavior == "none" &&
+      one(one(aws_cloudfront_cache_policy.this.parameters_in_cache_key_and_forwarded_to_origin).cookies_config).cookie_behavior == "none"
     )
     error_message = "The cache key must include neither query string nor cookies (where tokens travel)."
   }

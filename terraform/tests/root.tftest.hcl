@@ -99,7 +99,7 @@ run "oai_stack_applies_and_wires_the_parts" {
   }
 
   assert {
-    condition = output.frontend_config == {
+    condition = jsonencode(output.frontend_config) == jsonencode({
       api_url               = "https://abc123.execute-api.eu-west-1.amazonaws.com/v1"
       uploads_url           = "https://abc123.execute-api.eu-west-1.amazonaws.com/v1/uploads"
       downloads_url         = "https://abc123.execute-api.eu-west-1.amazonaws.com/v1/downloads"
@@ -108,7 +108,7 @@ run "oai_stack_applies_and_wires_the_parts" {
       bucket_name           = output.bucket_name
       max_upload_bytes      = 10485760
       allowed_content_types = ["image/jpeg", "image/png", "image/gif", "image/webp", "image/avif"]
-    }
+    })
     error_message = "frontend_config must carry every value a frontend needs."
   }
 }

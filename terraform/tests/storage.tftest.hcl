@@ -82,7 +82,7 @@ run "oai_bucket_is_private_and_tls_only" {
 
   assert {
     condition = anytrue([for rule in aws_s3_bucket_lifecycle_configuration.this.rule :
-      rule.status == "Enabled" && one(rule.abort_incomplete_multipart_upload).days_after_initiation == 1
+      rule.status == "Enabled" && try(one(rule.abort_incomplete_multipart_upload).days_after_initiation, 0) == 1
     ])
     error_message = "Incomplete multipart uploads must be aborted after a day."
   }

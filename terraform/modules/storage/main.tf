@@ -2,20 +2,24 @@ locals {
   uploads_objects_arn = "${aws_s3_bucket.this.arn}/${var.uploads_prefix}*"
 
   # OAI: CloudFront presents itself as the OAI's IAM user. OAC: as the CloudFront
-  # service, and only this distribution (confused-deputy guard via AWS:SourceArn).
-  cdn_read_statement = var.cdn_access.type == "oai" ? {
-    Sid       = "CdnReadsUploadsViaOai"
-    Effect    = "Allow"
-    Principal = { AWS = var.cdn_access.oai_iam_arn }
-    Action    = "s3:GetObject"
-    Resource  = local.uploads_objects_arn
-    } : {
-    Sid       = "CdnReadsUploadsViaOac"
-    Effect    = "Allow"
-    Principal = { Service = "cloudfront.amazonaws.com" }
-    Action    = "s3:GetObject"
-    Resource  = local.uploads_objects_arn
-    Condition = { StringEquals = { "AWS:SourceArn" = var.cdn_access.distribution_arn } }
+  # service, and only for this distribution (confused-deputy guard via AWS:SourceArn).
+  # An object indexed by mode, because the two statements differ in shape.
+  cdn_read_statements = {
+    oai = {
+      Sid       = "CdnReadsUploadsViaOai"
+      Effect    = "Allow"
+      Principal = { AWS = var.cdn_access.oai_iam_arn }
+      Action    = "s3:GetObject"
+      Resource  = local.uploads_objects_arn
+    }
+    oac = {
+      Sid       = "CdnReadsUploadsViaOac"
+      Effect    = "Allow"
+      Principal = { Service = "cloudfront.amazonaws.com" }
+      Action    = "s3:GetObject"
+      Resource  = local.uploads_objects_arn
+      Condition = { StringEquals = { "AWS:SourceArn" = var.cdn_access.distribution_arn } }
+    }
   }
 }
 
@@ -120,7 +124,7 @@ resource "aws_s3_bucket_policy" "this" {
         Resource  = [aws_s3_bucket.this.arn, "${aws_s3_bucket.this.arn}/*"]
         Condition = { Bool = { "aws:SecureTransport" = "false" } }
       },
-      local.cdn_read_statement,
+      local.cdn_read_statements[var.cdn_access.type],
     ]
   })
 

@@ -130,7 +130,7 @@ resource "aws_iam_role" "function" {
 }
 
 # Least privilege: write new objects under the prefix (presigning needs nothing more),
-# count requests, sign tokens, write its own logs. No s3:GetObject, no s3:DeleteObject.
+# count requests (one atomic UpdateItem per request), sign tokens, write its own logs. No s3:GetObject, no s3:DeleteObject.
 resource "aws_iam_role_policy" "function" {
   name = "least-privilege"
   role = aws_iam_role.function.id
@@ -146,7 +146,7 @@ resource "aws_iam_role_policy" "function" {
       {
         Sid      = "CountRequestsPerUser"
         Effect   = "Allow"
-        Action   = ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"]
+        Action   = "dynamodb:UpdateItem"
         Resource = aws_dynamodb_table.rate_limit.arn
       },
       {
