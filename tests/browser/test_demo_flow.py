@@ -286,3 +286,34 @@ def test_s3_refusal_is_a_storage_error_with_s3s_code(context: BrowserContext, si
     assert outcome["name"] == "StorageError", outcome
     assert (outcome["source"], outcome["status"], outcome["code"]) == ("s3", 403, "AccessDenied"), outcome
     assert "Policy" in outcome["message"], outcome
+
+
+def test_presigned_put_from_the_browser(context: BrowserContext, site: DemoSite, user_token: str) -> None:
+    """The kit's PUT path for real: signed Content-Type header, bucket CORS preflight, then the CDN."""
+    page = context.new_page()
+    page.goto(site.url)
+    page.wait_for_selector("body[data-ready=true]")
+    outcome = page.evaluate(
+        """async ([token, bytes]) => {
+            const { upload, downloadUrl, loadConfig } = await import('./kit/upload-client.js');
+            const { registerCdnTokenWorker } = await import('./kit/cdn-tokens.js');
+            const config = await loadConfig('config.json');
+            const file = new File([new Uint8Array(bytes)], 'put.png', { type: 'image/png' });
+            const fractions = [];
+            const onProgress = (p) => fractions.push(p.fraction);
+            const key = await upload(file, { token, config, method: 'PUT', onProgress });
+            const grant = await downloadUrl(key, { token, config });
+            const cdnTokens = await registerCdnTokenWorker(config);
+            await cdnTokens.setToken(grant.token, { path: grant.path, expiresAt: grant.expiresAt });
+            const width = await new Promise((resolve) => {
+                const img = new Image();
+                img.onload = () => resolve(img.naturalWidth);
+                img.onerror = () => resolve(0);
+                img.src = config.cdn_url + grant.path;
+            });
+            return { key, width, last: fractions.at(-1) };
+        }""",
+        [user_token, list(png(width=64, rgb=(30, 160, 90)))],
+    )
+    assert outcome["key"].startswith("uploads/") and outcome["key"].endswith(".png"), outcome
+    assert (outcome["width"], outcome["last"]) == (64, 1), outcome
