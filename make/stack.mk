@@ -3,8 +3,7 @@
 
 STACK := PYTHONPATH=$(ROOT)/scripts $(PY) -m stack
 
-up: $(VENV_STAMP) $(TOOLS)/localstack/.installed ## Local stack: LocalStack + build + plan (ENV=local) + provision + adapters; prints URLs and a curl example
-	@$(MAKE) build
+up: $(VENV_STAMP) $(TOOLS)/localstack/.installed ## Local stack: LocalStack + build + plan (tf-plan-json ENV=local) + provision + adapters; prints URLs and a curl example
 	@$(MAKE) tf-plan-json ENV=local
 	@$(STACK) up
 

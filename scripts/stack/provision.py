@@ -142,12 +142,15 @@ def _dig(value: Any, path: str, label: str) -> Any:
 class Report:
     created: list[str] = field(default_factory=list)
     not_created: dict[str, str] = field(default_factory=dict)  # address -> reason
+    # Created because the stack cannot work without them, but missing a setting: address -> which.
+    incomplete: dict[str, str] = field(default_factory=dict)
 
     def line(self) -> str:
-        if not self.not_created:
-            return "provision: every planned resource was created"
+        if not self.not_created and not self.incomplete:
+            return "provision: every planned resource was created with its planned settings"
         parts = [f"{address} ({reason})" for address, reason in sorted(self.not_created.items())]
-        return f"provision: NOT created in LocalStack ({len(parts)}): " + "; ".join(parts)
+        parts += [f"{address} (created WITHOUT {what})" for address, what in sorted(self.incomplete.items())]
+        return f"provision: NOT created in LocalStack as planned ({len(parts)}): " + "; ".join(parts)
 
 
 class Provisioner:
@@ -234,7 +237,12 @@ class Provisioner:
                     key_id = None
             except ClientError:
                 key_id = None  # LocalStack restarted without persistence: make a new one
-        policy = self._optional(resource, "policy")
+        try:
+            policy = self._v(resource, "policy")
+        except Unresolved as error:
+            # The key is what the whole stack signs with: create it, and say what it lacks.
+            policy = None
+            self.report.incomplete[resource.address] = f"its key policy ({error})"
         if key_id is None:
             tags = [{"TagKey": k, "TagValue": v} for k, v in _tags(resource.values).items()]
             tags.append({"TagKey": "local-stack:address", "TagValue": resource.address})
