@@ -242,16 +242,17 @@ def test_upload_progress_gallery_and_token_rules(
     page.screenshot(path=str(SCREENSHOTS / "demo-gallery-refused.png"), full_page=True)
 
 
-def test_api_refusal_is_shown_with_the_server_code(
+def test_token_callback_and_api_refusal_with_the_server_code(
     context: BrowserContext, site: DemoSite, frontend_config: dict[str, Any]
 ) -> None:
-    """A token the API rejects: the page shows the API's own code and message from the typed error."""
+    """A real app's token callback instead of the dev field; the callback's token is expired, so the
+    API refuses and the page shows the API's own code and message from the typed error."""
+    expired = mint_user_token(ttl_seconds=-120)
     page = context.new_page()
+    page.add_init_script(f"window.uploadDemoTokenProvider = async () => {json.dumps(expired)};")
     page.goto(site.url)
     page.wait_for_selector("body[data-ready=true]")
-    expired = mint_user_token(ttl_seconds=-120)
-    page.fill("#token", expired)
-    page.click("#sign-in")
+    assert page.is_hidden("#dev-sign-in")
     page.set_input_files("#file", files=[{"name": "a.png", "mimeType": "image/png", "buffer": png()}])
     page.wait_for_selector("#status.error")
     assert page.text_content("#status").startswith("api refused (unauthorized): ")
