@@ -106,7 +106,7 @@ def bench_e2e(ctx: BenchContext) -> tuple[Section, dict[str, dict[int, tuple[flo
             timeout=30,
         )
         if answer.status_code != 201:
-            raise RuntimeError(f"POST uploads: {answer.status_code}")
+            raise RuntimeError(f"POST uploads: {answer.status_code} {answer.text[:120]}")
         presigned = answer.json()
         stored = session.post(
             presigned["url"], data=presigned["fields"], files={"file": ("photo.jpg", data, "image/jpeg")}, timeout=60
@@ -115,19 +115,27 @@ def bench_e2e(ctx: BenchContext) -> tuple[Section, dict[str, dict[int, tuple[flo
             raise RuntimeError(f"S3 presigned POST: {stored.status_code}")
         return str(presigned["key"])
 
-    # A few objects to read back, each with its owner's download URL.
+    def download_url(session: requests.Session, n: int) -> str:
+        key = upload(session, n)
+        headers = {"Authorization": f"Bearer {tokens[n]}"}
+        answer = session.post(outputs["downloads_url"], json={"key": key}, headers=headers, timeout=30)
+        if answer.status_code != 200:
+            raise RuntimeError(f"POST downloads: {answer.status_code} {answer.text[:120]}")
+        return str(answer.json()["url"])
+
+    # A few objects to read back, each with its owner's download URL. Not measured, so a
+    # transient error of the stack (e.g. a 503 from the rate limiter) is retried here.
     urls = []
     with requests.Session() as session:
         for n in range(8):
-            key = upload(session, n)
-            answer = session.post(
-                outputs["downloads_url"],
-                json={"key": key},
-                headers={"Authorization": f"Bearer {tokens[n]}"},
-                timeout=30,
-            )
-            answer.raise_for_status()
-            urls.append(answer.json()["url"])
+            for attempt in range(3):
+                try:
+                    urls.append(download_url(session, n))
+                    break
+                except RuntimeError:
+                    if attempt == 2:
+                        raise
+                    time.sleep(1)
 
     def download(session: requests.Session, n: int) -> None:
         answer = session.get(urls[n % len(urls)], timeout=30)

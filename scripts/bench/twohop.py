@@ -129,7 +129,7 @@ def bench_twohop(ctx: BenchContext) -> tuple[Section, dict[str, dict[str, float]
     reason = unavailable_reason(endpoints(ctx.root))
     if reason:
         return section.skip(reason), {}
-    code_dir, _, provenance = package(ctx, ctx.work_dir / "twohop-package")
+    code_dir, _, provenance = package(ctx)
     user_key = SigningKey.generate()
     token = user_token(user_key)
     plot: dict[str, dict[str, float]] = {}
