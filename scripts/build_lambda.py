@@ -1,6 +1,6 @@
 """Build the two Lambda packages, byte-for-byte reproducibly.
 
-    build_lambda.py [--out build/lambda] [--edge-config FILE] [--only upload_api|edge_auth]
+    build_lambda.py [--out build/lambda] [--edge-config FILE] [--only upload_api|edge_auth] [--check-reproducible]
 
 - build/lambda/upload_api.zip: upload_api/ + objectkeys/ + requirements/lambda-upload-api.txt
 - build/lambda/edge_auth.zip: edge_auth/ (with config.json from --edge-config) + objectkeys/
@@ -21,6 +21,7 @@ import json
 import shutil
 import subprocess
 import sys
+import tempfile
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -193,10 +194,22 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--wheels", type=Path, default=DEFAULT_OUT / ".wheels", help="wheel cache")
     parser.add_argument("--edge-config", type=Path, default=DEFAULT_EDGE_CONFIG)
     parser.add_argument("--only", choices=[UPLOAD_API.name, EDGE_AUTH.name])
+    parser.add_argument(
+        "--check-reproducible",
+        action="store_true",
+        help="build each zip a second time elsewhere; fail unless identical",
+    )
     args = parser.parse_args(argv)
     for function in (UPLOAD_API, EDGE_AUTH):
-        if args.only in (None, function.name):
-            build_function(function, args.out.resolve(), args.wheels.resolve(), args.edge_config.resolve())
+        if args.only not in (None, function.name):
+            continue
+        built = build_function(function, args.out.resolve(), args.wheels.resolve(), args.edge_config.resolve())
+        if args.check_reproducible:
+            with tempfile.TemporaryDirectory() as scratch:
+                again = build_function(function, Path(scratch), args.wheels.resolve(), args.edge_config.resolve())
+                if sha256(again) != sha256(built):
+                    raise SystemExit(f"{built.name}: a second build differs; the build is not reproducible")
+            print(f"  {built.name}: a second build is byte-identical")
 
 
 if __name__ == "__main__":
