@@ -7,6 +7,9 @@ mock_provider "aws" {
   mock_data "aws_partition" {
     defaults = { partition = "aws" }
   }
+  mock_data "aws_kms_public_key" {
+    defaults = { public_key_pem = "-----BEGIN PUBLIC KEY-----\nMIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEA\n-----END PUBLIC KEY-----\n" }
+  }
   mock_resource "aws_api_gateway_stage" {
     defaults = { invoke_url = "https://abc123.execute-api.eu-west-1.amazonaws.com/v1" }
   }
@@ -81,7 +84,11 @@ run "oai_stack_applies_and_wires_the_parts" {
   }
 
   assert {
-    condition     = module.edge_auth.config.keys[0].kid == output.signing_key_id && module.upload_api.environment.SIGNING_KEY_ID == output.signing_key_id
+    condition = (
+      module.edge_auth.config.keys == [{ kid = output.signing_key_id, pem = data.aws_kms_public_key.signing.public_key_pem }] &&
+      startswith(data.aws_kms_public_key.signing.public_key_pem, "-----BEGIN PUBLIC KEY-----") &&
+      module.upload_api.environment.SIGNING_KEY_ID == output.signing_key_id
+    )
     error_message = "The edge must trust the key the API signs with, under the kid the API puts in tokens."
   }
 

@@ -49,7 +49,7 @@ run "oai_bucket_is_private_and_tls_only" {
   assert {
     condition = alltrue([
       for s in jsondecode(aws_s3_bucket_policy.this.policy).Statement :
-      s.Principal != "*" && !contains(flatten([try(s.Principal.AWS, [])]), "*")
+      !contains(flatten([try(values(s.Principal), [s.Principal])]), "*")
       if s.Effect == "Allow"
     ])
     error_message = "No Allow statement may have a '*' principal."
