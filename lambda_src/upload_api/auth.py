@@ -31,7 +31,7 @@ def bearer_token(headers: Mapping[str, str]) -> str:
     """The token of an `Authorization: Bearer` header (header names are case-insensitive)."""
     value = next((v for k, v in headers.items() if k.lower() == "authorization"), None)
     if not value:
-        raise UnauthorizedError("Missing bearer token.")
+        raise UnauthorizedError("Missing bearer token.", missing=True)
     scheme, _, token = value.strip().partition(" ")
     token = token.strip()
     if scheme.lower() != "bearer" or not token or len(token) > MAX_TOKEN_LENGTH:

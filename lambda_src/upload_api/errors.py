@@ -23,8 +23,10 @@ class BadRequestError(ApiError):
 class UnauthorizedError(ApiError):
     status, code = 401, "unauthorized"
 
-    def __init__(self, message: str = "A valid bearer token is required.") -> None:
-        super().__init__(message, {"WWW-Authenticate": 'Bearer error="invalid_token"'})
+    def __init__(self, message: str = "A valid bearer token is required.", *, missing: bool = False) -> None:
+        # RFC 6750 §3.1: no error code when the request carried no credentials at all.
+        challenge = "Bearer" if missing else 'Bearer error="invalid_token"'
+        super().__init__(message, {"WWW-Authenticate": challenge})
 
 
 class ForbiddenError(ApiError):
