@@ -1,0 +1,32 @@
+# Terraform checks that need no provider download: schemas rebuilt from pinned npm packages,
+# served by a stand-in provider (scripts/tf_offline/README.md). TF_PROVIDERS=real uses the
+# real providers from the registry instead, with the same commands.
+.PHONY: tf-providers tf-validate tf-plan-json unit-tf-offline
+
+TF_OFFLINE := PYTHONPATH=$(ROOT)/scripts $(PY) -m tf_offline
+TF_PROVIDERS ?= offline
+TF_PROVIDERS_STAMP := build/tf_offline/plugins/.installed
+ENV ?= local
+
+$(TF_PROVIDERS_STAMP): $(VENV_STAMP) scripts/tf_offline/cdktf_schema.py scripts/tf_offline/providers.py
+	@$(TF_OFFLINE) providers
+	@touch $@
+
+tf-providers: $(TF_PROVIDERS_STAMP) ## Fetch the pinned provider packages (npm pack) and install the stand-in providers under build/
+# Real providers need nothing installed here: `terraform init` downloads them.
+ifeq ($(TF_PROVIDERS),real)
+TF_NEEDS := $(VENV_STAMP)
+else
+TF_NEEDS := $(TF_PROVIDERS_STAMP)
+endif
+
+tf-validate: $(TF_NEEDS) ## terraform fmt -check, then init + validate + test of terraform/ and each module (offline; TF_PROVIDERS=real for the registry's)
+	@TF_PROVIDERS=$(TF_PROVIDERS) $(TF_OFFLINE) validate
+
+tf-plan-json: build $(TF_NEEDS) ## Plan terraform/ with environments/$(ENV).tfvars into build/terraform/plan-$(ENV).json (ENV=local)
+	@TF_PROVIDERS=$(TF_PROVIDERS) $(TF_OFFLINE) plan-json $(ENV)
+
+unit-tf-offline: $(TF_PROVIDERS_STAMP) ## Tests of the offline validation tool (schema builder, stand-in provider, fixtures)
+	$(PY) -m pytest tests/tf_offline
+
+TEST_TARGETS += unit-tf-offline tf-validate

@@ -1,0 +1,180 @@
+"""`make tf-validate` and `make tf-plan-json`: Terraform core's own checks on terraform/,
+run in a scratch copy under build/ against the stand-in providers (or the real ones).
+
+The scratch copy mirrors the repository layout (terraform/ copied, every other top-level
+entry symlinked) so that paths such as "${path.module}/../build/lambda" resolve as they
+do in the real tree, while a committed .terraform.lock.hcl for the real providers never
+meets the stand-ins.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from tf_offline.providers import BUILD, PLUGIN_DIR, ROOT
+
+TERRAFORM = ROOT / "scripts" / "terraform"
+_NOT_MIRRORED = {"terraform", ".git", ".venv", "node_modules"}
+# Replaces any backend of the root module for the offline plan: state stays in the scratch copy.
+_LOCAL_BACKEND = 'terraform {\n  backend "local" {}\n}\n'
+
+
+def _shown(path: Path) -> str:
+    return str(path.relative_to(ROOT)) if path.is_relative_to(ROOT) else str(path)
+
+
+def real_providers() -> bool:
+    return os.environ.get("TF_PROVIDERS", "offline") == "real"
+
+
+@dataclass
+class Outcome:
+    module: str
+    steps: list[str] = field(default_factory=list)
+    failed: str | None = None
+
+
+def _terraform(cwd: Path, *args: str) -> bool:
+    print(f"$ terraform {' '.join(args)}    # in {_shown(cwd)}", flush=True)
+    env = {**os.environ, "TF_IN_AUTOMATION": "1", "CHECKPOINT_DISABLE": "1"}
+    return subprocess.run([str(TERRAFORM), *args], cwd=cwd, env=env).returncode == 0
+
+
+def _ignore(directory: str, names: list[str]) -> set[str]:
+    ignored = {n for n in names if n == ".terraform" or n.endswith((".tfstate", ".tfstate.backup", ".tfplan"))}
+    if not real_providers():
+        ignored |= {n for n in names if n == ".terraform.lock.hcl"}
+    return ignored
+
+
+def scratch_copy(source: Path, name: str) -> Path:
+    """A fresh copy of source (a terraform/ tree) at build/tf_offline/work/<name>/terraform."""
+    work = BUILD / "work" / name
+    shutil.rmtree(work, ignore_errors=True)
+    work.mkdir(parents=True)
+    shutil.copytree(source, work / "terraform", ignore=_ignore)
+    for entry in ROOT.iterdir():
+        if entry.name not in _NOT_MIRRORED:
+            (work / entry.name).symlink_to(entry)
+    return work / "terraform"
+
+
+def module_dirs(tree: Path) -> list[Path]:
+    """The root module and every module under modules/, where they hold .tf files."""
+    candidates = [tree, *sorted(p for p in (tree / "modules").glob("*") if p.is_dir())]
+    return [d for d in candidates if any(d.glob("*.tf"))]
+
+
+def _init(module: Path, *extra: str) -> bool:
+    args = ["init", "-input=false", "-no-color", *extra]
+    if not real_providers():
+        args.append(f"-plugin-dir={PLUGIN_DIR}")
+    return _terraform(module, *args)
+
+
+_ALIASES_RE = re.compile(r"(\w+)\s*=\s*\{[^{}]*?configuration_aliases\s*=\s*\[([^\]]*)\]", re.S)
+
+
+def declare_aliases(module: Path) -> list[str]:
+    """Give a child module the aliased provider configurations its caller would pass.
+
+    `terraform validate` of a module that declares configuration_aliases, run on its own,
+    fails with "Provider configuration not present"; an empty provider block per alias in
+    the scratch copy stands in for the caller's.
+    """
+    aliases = []
+    for tf in sorted(module.glob("*.tf")):
+        for _local_name, items in _ALIASES_RE.findall(tf.read_text()):
+            aliases += [a.strip() for a in items.split(",") if "." in a]
+    blocks = [f'provider "{a.split(".")[0]}" {{\n  alias = "{a.split(".")[1]}"\n}}\n' for a in aliases]
+    if blocks:
+        (module / "zz_tf_offline_aliases.tf").write_text("# Written by scripts/tf_offline.\n" + "".join(blocks))
+    return aliases
+
+
+def check_module(module: Path, tree: Path) -> Outcome:
+    outcome = Outcome(str(module.relative_to(tree.parent)))
+    if module != tree:
+        declare_aliases(module)
+    if not _init(module, "-backend=false"):
+        outcome.failed = "init"
+        return outcome
+    outcome.steps.append("init")
+    # Test files are validated by `terraform test` itself, which (unlike `validate` in 1.15)
+    # hands a run block's module the test file's aliased mock providers.
+    if not _terraform(module, "validate", "-no-color", "-no-tests"):
+        outcome.failed = "validate"
+        return outcome
+    outcome.steps.append("validate")
+    tests = sorted((module / "tests").glob("*.tftest.hcl")) + sorted(module.glob("*.tftest.hcl"))
+    if not tests:
+        outcome.steps.append("test skipped (no *.tftest.hcl)")
+        return outcome
+    if not _terraform(module, "test", "-no-color"):
+        outcome.failed = "test"
+        return outcome
+    outcome.steps.append(f"test ({len(tests)} file{'s' * (len(tests) != 1)})")
+    return outcome
+
+
+def validate_tree(source: Path, name: str = "validate") -> list[Outcome]:
+    tree = scratch_copy(source, name)
+    return [check_module(m, tree) for m in module_dirs(tree)]
+
+
+def validate(source: Path = ROOT / "terraform") -> int:
+    """fmt check, then init + validate + test of every module; 0 when all pass."""
+    started = time.monotonic()
+    mode = "real providers" if real_providers() else f"stand-in providers from {PLUGIN_DIR.relative_to(ROOT)}"
+    if not source.is_dir() or not any(source.rglob("*.tf")):
+        print(f"tf-validate: SKIPPED everything: {_shown(source)}/ holds no Terraform configuration yet")
+        return 0
+    # A formatting slip must not hide real errors: report it, check everything else anyway.
+    fmt_ok = _terraform(ROOT, "fmt", "-check", "-recursive", "-diff", "-no-color", str(source))
+    outcomes = validate_tree(source, "validate" if source == ROOT / "terraform" else f"validate-{source.name}")
+    print(f"\ntf-validate ({mode}, {time.monotonic() - started:.0f}s):")
+    fmt_status = "ok" if fmt_ok else "FAILED (run `scripts/terraform fmt -recursive` on it)"
+    print(f"  {'terraform fmt -check':<32} {fmt_status}")
+    for o in outcomes:
+        status = f"FAILED at {o.failed}" if o.failed else "ok"
+        print(f"  {o.module:<32} {status:<20} {', '.join(o.steps)}")
+    if not outcomes:
+        print("  SKIPPED: no module with .tf files")
+    return 1 if not fmt_ok or any(o.failed for o in outcomes) else 0
+
+
+def plan_json(env: str, source: Path = ROOT / "terraform") -> int:
+    """Plan the root module with environments/<env>.tfvars; write build/terraform/plan-<env>.json
+    (for another tree than terraform/: plan-<env>.json next to its scratch copy)."""
+    var_file = source / "environments" / f"{env}.tfvars"
+    if not var_file.is_file():
+        print(f"tf-plan-json: {_shown(var_file)} does not exist")
+        return 1
+    tree = scratch_copy(source, f"plan-{env}" if source == ROOT / "terraform" else f"plan-{env}-{source.name}")
+    (tree / "zz_tf_offline_backend_override.tf").write_text(_LOCAL_BACKEND)
+    plan = tree / f"plan-{env}.tfplan"
+    if not _init(tree, "-reconfigure"):
+        return 1
+    if not _terraform(
+        tree, "plan", "-input=false", "-no-color", "-lock=false", f"-var-file=environments/{env}.tfvars", f"-out={plan}"
+    ):
+        return 1
+    default_tree = source == ROOT / "terraform"
+    out = (ROOT / "build" / "terraform" if default_tree else tree) / f"plan-{env}.json"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    env_vars = {**os.environ, "TF_IN_AUTOMATION": "1"}
+    shown = subprocess.run(
+        [str(TERRAFORM), "show", "-json", str(plan)], cwd=tree, env=env_vars, capture_output=True, text=True
+    )
+    if shown.returncode != 0:
+        print(shown.stderr)
+        return 1
+    out.write_text(shown.stdout)
+    print(f"tf-plan-json: wrote {out.relative_to(ROOT)}")
+    return 0
