@@ -79,8 +79,12 @@ async function handleMessage(data) {
       if (typeof data.token !== 'string' || !data.token) throw new Error('token must be a non-empty string');
       const scope = data.path ? new URL(data.path, CDN_ORIGIN || self.location.origin).pathname : DEFAULT_SCOPE;
       const entry = { token: data.token, expiresAt: typeof data.expiresAt === 'number' ? data.expiresAt : null };
-      await withStore('readwrite', (store) => store.put(entry, scope));
-      (await tokens()).set(scope, entry);
+      const map = await tokens();
+      // Download tokens are per image and short-lived: drop the expired ones so the store stays small.
+      const expired = [...map].filter(([, value]) => !live(value)).map(([key]) => key);
+      await withStore('readwrite', (store) => [store.put(entry, scope), ...expired.map((key) => store.delete(key))]);
+      for (const key of expired) map.delete(key);
+      map.set(scope, entry);
       return { ok: true };
     }
     case 'cdn-token:clear':

@@ -194,3 +194,13 @@ def test_worker_refuses_malformed_messages(context: BrowserContext, site: DemoSi
         }"""
     )
     assert "token" in error
+
+
+def test_expired_tokens_are_dropped_from_the_store(context: BrowserContext, site: DemoSite) -> None:
+    page = open_demo(context, site)
+    worker_call(page, "setToken", "old", {"path": "/uploads/owner/old.png", "expiresAt": 1_000})
+    worker_call(page, "setToken", "token-for-a", {"path": "/uploads/owner/a.png"})
+    cdp = context.new_cdp_session(page)
+    cdp.send("ServiceWorker.enable")
+    cdp.send("ServiceWorker.stopAllWorkers")  # the next answer comes from IndexedDB, not memory
+    assert worker_call(page, "status")["scopes"] == ["/uploads/owner/a.png"]
