@@ -217,6 +217,16 @@ describe('upload', () => {
     );
   });
 
+  test('aborting during the transfer is a NetworkError with code aborted', async () => {
+    const controller = new AbortController();
+    const fetch = fakeFetch(jsonResponse(201, PRESIGN_POST));
+    const onProgress = ({ fraction }) => fraction > 0 && controller.abort();
+    await assert.rejects(
+      upload(PNG, { token: 't', config: CONFIG, fetch, XMLHttpRequest: fakeXhr(), signal: controller.signal, onProgress }),
+      (error) => error instanceof NetworkError && error.code === 'aborted',
+    );
+  });
+
   test('a presign answer without key or url is refused', async () => {
     const fetch = fakeFetch(jsonResponse(201, { url: 'https://s3.test/' }));
     await assert.rejects(
