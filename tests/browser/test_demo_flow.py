@@ -46,7 +46,13 @@ def stack_is_up() -> bool:
         config = json.loads(paths.OUTPUTS.read_text())["frontend_config"]["value"]
     except (OSError, ValueError, KeyError):
         return False
-    return all(listening(config[name]) for name in ("api_url", "cdn_url"))
+    if not all(listening(config[name]) for name in ("api_url", "cdn_url")):
+        return False
+    try:  # the adapters can outlive LocalStack (a stopped emulator, a reboot)
+        localstack = json.loads(paths.ENDPOINTS.read_text())["default"]
+        return requests.get(f"{localstack}/_localstack/health", timeout=2).status_code == 200
+    except (OSError, ValueError, KeyError, requests.RequestException):
+        return False
 
 
 def make(target: str) -> None:
