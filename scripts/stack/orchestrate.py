@@ -27,6 +27,7 @@ from stack import issuer, paths, processes
 from stack.outputs import root_outputs, write_json
 from stack.plan import Plan, Resource, Unresolved
 from stack.provision import Provisioner, Resolver, load_plan
+from stack.replan import replan
 
 log = logging.getLogger("stack")
 LAUNCHER = paths.ROOT / "scripts" / "localstack_launcher.py"
@@ -279,6 +280,39 @@ def _runtime_environment(function: Resource, endpoints: dict[str, str]) -> dict[
     }
 
 
+def emulated_stand_ins(plan: Plan) -> dict[str, dict[str, Any]]:
+    """Computed attributes of emulated resources that policies embed: the CDN's OAI identity."""
+    known = {}
+    for number, resource in enumerate(plan.of_type("aws_cloudfront_origin_access_identity"), start=1):
+        identity = f"ELOCALOAI{number:05d}"
+        known[resource.address] = {
+            "id": identity,
+            "iam_arn": f"arn:aws:iam::cloudfront:user/CloudFront Origin Access Identity {identity}",
+            "cloudfront_access_identity_path": f"origin-access-identity/cloudfront/{identity}",
+            "caller_reference": "local-stack",
+            "etag": "local-stack",
+            "s3_canonical_user_id": "0" * 64,
+        }
+    return known
+
+
+def provision(plan: Plan, endpoints: dict[str, str]) -> tuple[Plan, Provisioner]:
+    """Two passes: create what the plan resolves, re-plan over it (replan.py), provision again.
+
+    The second pass is what the stack runs on; if re-planning is impossible, the first stands,
+    with what it could not resolve reported."""
+    first = Provisioner(plan, endpoints)
+    first.run(quiet=True)
+    second_plan = replan(plan, {**first.resolver.created, **emulated_stand_ins(plan)})
+    if second_plan is None:
+        log.info("provision: re-planning unavailable; policies computed from unknown values stay unresolved")
+        log.info("%s", first.report.line())
+        return plan, first
+    second = Provisioner(second_plan, endpoints)
+    second.run()
+    return second_plan, second
+
+
 def start_api(
     api: dict[str, Any], function: Resource, env: dict[str, str], code_dir: Path, endpoints: dict[str, str]
 ) -> None:
@@ -329,10 +363,8 @@ def up() -> dict[str, Any]:
     started_localstack = started_localstack or bool(previous.get("started_localstack"))
     if not paths.PLAN.exists():
         raise StackError(f"{paths.PLAN} is missing: run `make tf-plan-json ENV=local`")
-    plan = load_plan()
-
-    provisioner = Provisioner(plan, endpoints)
-    report = provisioner.run()
+    plan, provisioner = provision(load_plan(), endpoints)
+    report = provisioner.report
     resolver = provisioner.resolver
 
     bucket_resource = only(plan, "aws_s3_bucket")

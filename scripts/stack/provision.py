@@ -190,12 +190,12 @@ class Provisioner:
 
     # --- driver ---------------------------------------------------------------
 
-    def run(self) -> Report:
+    def run(self, quiet: bool = False) -> Report:
         managed = [r for r in self.plan.resources if r.mode == "managed"]
         for resource in sorted(managed, key=lambda r: ORDER.index(r.type) if r.type in ORDER else len(ORDER)):
             handler = self.handlers.get(resource.type)
             if handler is None:
-                self.report.not_created[resource.address] = "not served locally"
+                self.report.not_created[resource.address] = _why_not(resource.type)
                 continue
             try:
                 real = handler(resource)
@@ -211,8 +211,9 @@ class Provisioner:
                 if isinstance(planned, str) and isinstance(value, str) and len(planned) > 8 and planned != value:
                     self.resolver.replacements[planned] = value
             self.report.created.append(resource.address)
-        log.info("provision: created or updated %d resources", len(self.report.created))
-        log.info("%s", self.report.line())
+        if not quiet:
+            log.info("provision: created or updated %d resources", len(self.report.created))
+            log.info("%s", self.report.line())
         return self.report
 
     def _v(self, resource: Resource, attribute: str) -> Any:
@@ -467,6 +468,14 @@ class Provisioner:
         bucket, policy = self._v(resource, "bucket"), self._v(resource, "policy")
         self.s3.put_bucket_policy(Bucket=bucket, Policy=policy)
         return {"id": bucket, "bucket": bucket}
+
+
+def _why_not(type_: str) -> str:
+    if type_.startswith(("aws_api_gateway_", "aws_lambda_")):
+        return "no local service; the API Gateway/CloudFront adapters run the function"
+    if type_.startswith("aws_cloudfront_"):
+        return "no local service; the CloudFront adapter applies its settings"
+    return "no local service"
 
 
 def _lifecycle_rule(rule: dict[str, Any]) -> dict[str, Any]:

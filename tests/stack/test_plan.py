@@ -146,3 +146,57 @@ def test_helpers() -> None:
     assert type_of(["a", "b"]) == ["list", "string"]
     assert type_of([1, "b"]) == ["tuple", ["number", "string"]]
     assert type_of(True) == "bool"
+
+
+def test_state_for_replanning_holds_planned_and_real_values() -> None:
+    from stack.replan import state_for
+
+    data = {
+        "terraform_version": "1.15.5",
+        "planned_values": {
+            "root_module": {
+                "child_modules": [
+                    {
+                        "address": "module.edge",
+                        "resources": [
+                            {
+                                "address": 'module.edge.aws_iam_role.this["a"]',
+                                "mode": "managed",
+                                "type": "aws_iam_role",
+                                "name": "this",
+                                "index": "a",
+                                "values": {"name": "edge-role", "tags": {}},
+                            },
+                            {
+                                "address": "module.edge.aws_lambda_function.this",
+                                "mode": "managed",
+                                "type": "aws_lambda_function",
+                                "name": "this",
+                                "values": {"function_name": "edge"},
+                            },
+                        ],
+                    }
+                ]
+            }
+        },
+        "configuration": {
+            "provider_config": {"aws": {"full_name": "registry.terraform.io/hashicorp/aws"}},
+            "root_module": {
+                "module_calls": {
+                    "edge": {
+                        "module": {
+                            "resources": [{"address": "aws_iam_role.this", "provider_config_key": "aws.us_east_1"}]
+                        }
+                    }
+                }
+            },
+        },
+    }
+    state = state_for(Plan(data), {'module.edge.aws_iam_role.this["a"]': {"arn": "arn:aws:iam::000000000000:role/x"}})
+    assert state["version"] == 4
+    (role,) = state["resources"]  # only what is known goes in: the function stays to be created
+    assert role["module"] == "module.edge"
+    assert role["provider"] == 'provider["registry.terraform.io/hashicorp/aws"].us_east_1'
+    (instance,) = role["instances"]
+    assert instance["index_key"] == "a"
+    assert instance["attributes"] == {"name": "edge-role", "tags": {}, "arn": "arn:aws:iam::000000000000:role/x"}
