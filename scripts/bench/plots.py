@@ -8,6 +8,7 @@ import matplotlib
 
 matplotlib.use("Agg")  # files only, no display
 import matplotlib.pyplot as plt
+from matplotlib.ticker import FuncFormatter
 
 from bench.stats import percentile
 
@@ -17,13 +18,19 @@ def latency_distributions(series: dict[str, list[float]], unit: str, title: str,
     figure, axes = plt.subplots(figsize=(9, 5))
     for label, samples in series.items():
         ordered = sorted(samples)
-        fractions = [(index + 1) / len(ordered) for index in range(len(ordered))]
-        (line,) = axes.step(ordered, fractions, where="post", label=f"{label} (n={len(ordered)})")
+        fractions = [index / len(ordered) for index in range(len(ordered) + 1)]
+        xs = [ordered[0], *ordered]
+        (line,) = axes.step(xs, fractions, where="post", label=f"{label} (n={len(ordered)})")
         for q, marker in ((50, "o"), (99, "^")):
             axes.plot([percentile(ordered, q)], [q / 100], marker=marker, color=line.get_color())
     axes.set_xscale("log")
+    axes.xaxis.set_major_formatter(FuncFormatter(lambda value, _: f"{value:g}"))
+    # Label the minor ticks at 2x and 5x each decade only; all nine crowd each other.
+    axes.xaxis.set_minor_formatter(FuncFormatter(lambda value, _: f"{value:g}" if f"{value:g}"[0] in "25" else ""))
+    axes.tick_params(axis="x", which="minor", labelsize="x-small")
     axes.set_xlabel(f"time per request ({unit}, log scale); o = p50, ^ = p99")
     axes.set_ylabel("fraction of requests")
+    axes.set_ylim(0, 1.02)
     axes.set_title(title)
     axes.grid(True, which="both", alpha=0.3)
     axes.legend(fontsize="small", loc="lower right")
@@ -49,6 +56,7 @@ def grouped_bars(
     axes.set_xticks([group + width * (len(series) - 1) / 2 for group in range(len(names))], names)
     if log:
         axes.set_yscale("log")
+        axes.yaxis.set_major_formatter(FuncFormatter(lambda value, _: f"{value:g}"))
     axes.set_ylabel(ylabel)
     axes.set_title(title)
     axes.legend(fontsize="small")
