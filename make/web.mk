@@ -10,7 +10,7 @@ browser-setup: ## Install Debian's chromium through apt-get when /usr/bin/chromi
 	else echo "browser-setup: cannot install chromium: not root and no password-less sudo." >&2; \
 	     echo "  Run as root: apt-get update && apt-get install -y --no-install-recommends chromium" >&2; \
 	     echo "  or point CHROMIUM=/path/to/chromium at an existing Chromium binary." >&2; exit 1; fi; \
-	if ! { $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends chromium; } >build/apt-chromium.log 2>&1; then \
+	mkdir -p build; if ! { $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends chromium; } >build/apt-chromium.log 2>&1; then \
 	  echo "browser-setup: apt-get could not install chromium (log: build/apt-chromium.log):" >&2; tail -n 15 build/apt-chromium.log >&2; exit 1; fi; \
 	[ -x "$(CHROMIUM)" ] || { echo "browser-setup: chromium installed but $(CHROMIUM) is not there" >&2; exit 1; }; \
 	echo "browser-setup: $$($(CHROMIUM) --version 2>/dev/null)"
