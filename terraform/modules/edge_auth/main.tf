@@ -59,7 +59,7 @@ data "archive_file" "package" {
 resource "aws_iam_role" "this" {
   provider = aws.us_east_1
 
-  name = "${var.name}-edge"
+  name = "${var.name}-role"
   tags = var.tags
   # edgelambda.amazonaws.com runs the replicas; lambda.amazonaws.com runs the origin function.
   assume_role_policy = jsonencode({

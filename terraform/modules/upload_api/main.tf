@@ -81,6 +81,13 @@ resource "aws_kms_key" "signing" {
       },
     ]
   })
+
+  # Rotation is a replacement (-replace=...). Creating first lets Terraform switch the
+  # function to the new key only after the edge trusts it (the function depends on the
+  # distribution through CDN_URL), and only then schedule the old key's deletion.
+  lifecycle {
+    create_before_destroy = true
+  }
 }
 
 resource "aws_kms_alias" "signing" {
