@@ -7,11 +7,12 @@ download = GET {cdn_url}/uploads/... with a download token (edge authorizer + S3
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
@@ -19,11 +20,14 @@ from typing import Any
 import requests
 
 from bench.context import BenchContext
+from bench.localstack import endpoints, unavailable_reason
 from bench.results import Section
 from bench.stats import summarise, throughput
 
 FILE_BYTES = 100_000
-USERS = 256  # rotate through many users: each has its own per-minute upload allowance
+# Uploads rotate over many users: each has its own per-minute allowance (10 in local.tfvars).
+USERS = 1024
+OBJECTS = 8
 
 
 def _outputs(ctx: BenchContext) -> dict[str, Any] | str:
@@ -38,6 +42,9 @@ def _outputs(ctx: BenchContext) -> dict[str, Any] | str:
     missing = [name for name in ("uploads_url", "downloads_url", "cdn_url") if not outputs.get(name)]
     if missing:
         return f"{path.relative_to(ctx.root)} lacks {', '.join(missing)}"
+    emulators = unavailable_reason(endpoints(ctx.root))  # the stack's S3, KMS and DynamoDB
+    if emulators:
+        return emulators
     for name in ("uploads_url", "cdn_url"):
         try:
             requests.options(outputs[name], timeout=3)
@@ -55,35 +62,56 @@ class Level:
     elapsed: float = 0.0
 
 
-def run_level(operation: Callable[[requests.Session, int], None], concurrency: int, seconds: float) -> Level:
-    """`concurrency` threads, each repeating `operation` on its own connection until time is up."""
+def run_level(
+    operation: Callable[[requests.Session, int], None],
+    concurrency: int,
+    seconds: float,
+    numbers: Iterator[int] | None = None,
+) -> Level:
+    """`concurrency` threads, each repeating `operation` on its own connection until time is up.
+
+    Every call gets the next number of `numbers` (shared by all threads), which operations use
+    to rotate over users and objects evenly.
+    """
     level = Level(concurrency)
     lock = threading.Lock()
+    numbers = numbers if numbers is not None else itertools.count()
     deadline = time.perf_counter() + seconds
 
-    def worker(worker_id: int) -> None:
+    def worker(_: int) -> None:
         with requests.Session() as session:
-            iteration = 0
             while time.perf_counter() < deadline:
+                with lock:
+                    number = next(numbers)
                 start = time.perf_counter()
                 try:
-                    operation(session, worker_id * 1_000_000 + iteration)
+                    operation(session, number)
                     outcome = None
                 except Exception as exc:
-                    outcome = str(exc)[:120]
+                    outcome = str(exc)[:160]
                 spent = (time.perf_counter() - start) * 1000
                 with lock:
                     if outcome is None:
                         level.latencies_ms.append(spent)
                     else:
                         level.errors[outcome] = level.errors.get(outcome, 0) + 1
-                iteration += 1
 
     started = time.perf_counter()
     with ThreadPoolExecutor(concurrency) as pool:
         list(pool.map(worker, range(concurrency)))
     level.elapsed = time.perf_counter() - started
     return level
+
+
+def _step(name: str, call: Callable[[], requests.Response], expected: set[int]) -> requests.Response:
+    """One HTTP step of an operation; any failure names the step (errors are grouped by message)."""
+    try:
+        answer = call()
+    except requests.RequestException as exc:
+        raise RuntimeError(f"{name}: {type(exc).__name__}") from exc
+    if answer.status_code not in expected:
+        raise RuntimeError(f"{name}: HTTP {answer.status_code} {answer.text[:100]}")
+    return answer
 
 
 def bench_e2e(ctx: BenchContext) -> tuple[Section, dict[str, dict[int, tuple[float, float]]]]:
@@ -99,35 +127,42 @@ def bench_e2e(ctx: BenchContext) -> tuple[Section, dict[str, dict[int, tuple[flo
     data = os.urandom(FILE_BYTES)
 
     def upload(session: requests.Session, n: int) -> str:
-        answer = session.post(
-            outputs["uploads_url"],
-            json={"content_type": "image/jpeg", "size": len(data), "filename": "photo.jpg"},
-            headers={"Authorization": f"Bearer {tokens[n % USERS]}", "Origin": "http://localhost:4583"},
-            timeout=30,
+        answer = _step(
+            "POST uploads",
+            lambda: session.post(
+                outputs["uploads_url"],
+                json={"content_type": "image/jpeg", "size": len(data), "filename": "photo.jpg"},
+                headers={"Authorization": f"Bearer {tokens[n % USERS]}", "Origin": "http://localhost:4583"},
+                timeout=30,
+            ),
+            {201},
         )
-        if answer.status_code != 201:
-            raise RuntimeError(f"POST uploads: {answer.status_code} {answer.text[:120]}")
         presigned = answer.json()
-        stored = session.post(
-            presigned["url"], data=presigned["fields"], files={"file": ("photo.jpg", data, "image/jpeg")}, timeout=60
+        files = {"file": ("photo.jpg", data, "image/jpeg")}
+        _step(
+            "S3 presigned POST",
+            lambda: session.post(presigned["url"], data=presigned["fields"], files=files, timeout=60),
+            {200, 201, 204},
         )
-        if stored.status_code not in {200, 201, 204}:
-            raise RuntimeError(f"S3 presigned POST: {stored.status_code}")
         return str(presigned["key"])
 
     def download_url(session: requests.Session, n: int) -> str:
         key = upload(session, n)
-        headers = {"Authorization": f"Bearer {tokens[n]}"}
-        answer = session.post(outputs["downloads_url"], json={"key": key}, headers=headers, timeout=30)
-        if answer.status_code != 200:
-            raise RuntimeError(f"POST downloads: {answer.status_code} {answer.text[:120]}")
+        headers = {"Authorization": f"Bearer {tokens[n % USERS]}"}
+        answer = _step(
+            "POST downloads",
+            lambda: session.post(outputs["downloads_url"], json={"key": key}, headers=headers, timeout=30),
+            {200},
+        )
         return str(answer.json()["url"])
 
     # A few objects to read back, each with its owner's download URL. Not measured, so a
     # transient error of the stack (e.g. a 503 from the rate limiter) is retried here.
+    numbers = itertools.count()  # one sequence for the whole run: users rotate evenly
     urls = []
     with requests.Session() as session:
-        for n in range(8):
+        for _ in range(OBJECTS):
+            n = next(numbers)
             for attempt in range(3):
                 try:
                     urls.append(download_url(session, n))
@@ -138,15 +173,15 @@ def bench_e2e(ctx: BenchContext) -> tuple[Section, dict[str, dict[int, tuple[flo
                     time.sleep(1)
 
     def download(session: requests.Session, n: int) -> None:
-        answer = session.get(urls[n % len(urls)], timeout=30)
-        if answer.status_code != 200 or len(answer.content) != FILE_BYTES:
-            raise RuntimeError(f"GET cdn: {answer.status_code}")
+        answer = _step("GET cdn", lambda: session.get(urls[n % len(urls)], timeout=30), {200})
+        if len(answer.content) != FILE_BYTES:
+            raise RuntimeError(f"GET cdn: {len(answer.content)} bytes instead of {FILE_BYTES}")
 
     curves: dict[str, dict[int, tuple[float, float]]] = {}
     for name, operation in (("uploads", upload), ("downloads", download)):
         for concurrency in ctx.sizes.e2e_concurrency:
             ctx.log(f"e2e: {name} at concurrency {concurrency} for {ctx.sizes.e2e_seconds:g} s")
-            level = run_level(operation, concurrency, ctx.sizes.e2e_seconds)
+            level = run_level(operation, concurrency, ctx.sizes.e2e_seconds, numbers)
             if not level.latencies_ms:
                 return section.fail(
                     f"{name} at concurrency {concurrency}: nothing succeeded; errors {level.errors}"
@@ -170,11 +205,11 @@ def bench_e2e(ctx: BenchContext) -> tuple[Section, dict[str, dict[int, tuple[flo
         [
             f"{ctx.sizes.e2e_seconds:g} s per level; N threads, each with its own keep-alive connection, repeat",
             f"the operation back to back. Upload = POST uploads_url + presigned POST of {FILE_BYTES:,} bytes to S3",
-            "(LocalStack), users rotating over 256 dev-issuer identities (each has its own rate-limit allowance);",
-            "download = GET of one of 8 objects' CDN URL with its token (edge authorizer, then the adapter's S3",
-            "fetch). Client, adapters and LocalStack share this machine's CPUs, so the curve shows where the",
-            "machine saturates, not AWS's capacity; the client is one Python process (threads), itself a share",
-            "of the load.",
+            f"(LocalStack), users rotating over {USERS} dev-issuer identities (each has its own rate-limit",
+            f"allowance); download = GET of one of {OBJECTS} objects' CDN URL with its token (edge authorizer,",
+            "then the adapter's S3 fetch). Errors (refused connections, 429s, 5xx) are counted, not timed.",
+            "Client, adapters and LocalStack share this machine's CPUs, so the curve shows where the machine",
+            "saturates, not AWS's capacity; the client is one Python process (threads), itself a share of the load.",
         ]
     )
     return section, curves
