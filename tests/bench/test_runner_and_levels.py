@@ -40,3 +40,18 @@ def test_run_level_counts_successes_and_groups_errors():
     assert level.latencies_ms  # even iterations succeeded
     assert set(level.errors) == {"odd"}
     assert level.elapsed > 0
+
+
+def test_run_level_numbers_every_call_once_across_threads():
+    import itertools
+
+    seen = []
+
+    def operation(session, n):
+        seen.append(n)
+
+    numbers = itertools.count(100)
+    level = run_level(operation, concurrency=4, seconds=0.05, numbers=numbers)
+    assert len(seen) == len(set(seen)) == len(level.latencies_ms)
+    assert sorted(seen) == list(range(100, 100 + len(seen)))
+    assert next(numbers) == 100 + len(seen)  # the next level continues the same sequence
