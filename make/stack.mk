@@ -19,4 +19,4 @@ stack-unit: $(VENV_STAMP) ## Unit tests of the local stack (adapters against doc
 e2e: $(VENV_STAMP) $(TOOLS)/localstack/.installed ## End-to-end tests against the local stack (reuses a running one, else up + down)
 	$(PY) -m pytest tests/e2e
 
-TEST_TARGETS += stack-unit
+TEST_TARGETS += stack-unit e2e
