@@ -64,11 +64,33 @@ def _pip(*args: str) -> None:
         raise SystemExit(f"pip failed ({' '.join(args[:2])}):\n{result.stdout}{result.stderr}")
 
 
+def _pins(requirements: Path) -> list[tuple[str, str]]:
+    pins = []
+    for line in requirements.read_text().splitlines():
+        requirement = line.split("#", 1)[0].strip()
+        if requirement:
+            name, _, version = requirement.partition("==")
+            if not version:
+                raise SystemExit(f"{requirements.name}: {requirement!r} is not pinned with ==")
+            pins.append((name.strip(), version.strip()))
+    return pins
+
+
+def _all_cached(requirements: Path, wheels: Path) -> bool:
+    """Every pinned wheel is already in the cache (wheel names normalise '-' and '.' to '_')."""
+    for name, version in _pins(requirements):
+        normalised = name.replace("-", "_").replace(".", "_").lower()
+        if not any(w.name.lower().startswith(f"{normalised}-{version}-") for w in wheels.glob("*.whl")):
+            return False
+    return True
+
+
 def install_dependencies(function: Function, target: Path, wheels: Path) -> None:
     """Runtime wheels into `target`. --no-deps: the requirements file is the complete,
     pinned set, so a missing transitive dependency fails here rather than in Lambda."""
     wheels.mkdir(parents=True, exist_ok=True)
-    _pip("download", "--no-deps", *PLATFORM_ARGS, "--dest", str(wheels), "-r", str(function.requirements))
+    if not _all_cached(function.requirements, wheels):
+        _pip("download", "--no-deps", *PLATFORM_ARGS, "--dest", str(wheels), "-r", str(function.requirements))
     _pip(
         "install",
         "--no-deps",
@@ -158,6 +180,8 @@ def check_edge_tree(tree: Path) -> None:
 
 
 def build_function(function: Function, out: Path, wheels: Path, edge_config: Path | None) -> Path:
+    # Validate the configuration before spending time on dependencies.
+    config = canonical_edge_config(edge_config) if function is EDGE_AUTH and edge_config else None
     work = out / ".work" / function.name
     shutil.rmtree(work, ignore_errors=True)
     work.mkdir(parents=True)
@@ -169,8 +193,9 @@ def build_function(function: Function, out: Path, wheels: Path, edge_config: Pat
         tree = out / "edge_auth"
         shutil.rmtree(tree, ignore_errors=True)
         shutil.copytree(work, tree)
-        assert edge_config is not None
-        (work / "edge_auth" / "config.json").write_bytes(canonical_edge_config(edge_config))
+        if config is None:
+            raise SystemExit("the edge build needs --edge-config")
+        (work / "edge_auth" / "config.json").write_bytes(config)
     destination = out / f"{function.name}.zip"
     write_zip(work, destination, function.compresslevel)
     shutil.rmtree(work)

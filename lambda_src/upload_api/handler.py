@@ -83,4 +83,7 @@ def handler(event: dict[str, Any], context: object) -> dict[str, Any]:
         except (ConfigError, ValueError) as exc:
             logger.error("configuration error", extra={"error": str(exc)})
             return _misconfigured()
+        except Exception as exc:  # e.g. botocore's NoRegionError: still an answer, not a crash
+            logger.error("cold start failed", extra={"error_type": type(exc).__name__})
+            return _misconfigured()
     return _app.resolve(event, context)

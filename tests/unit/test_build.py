@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+import subprocess
+import sys
 import zipfile
 from pathlib import Path
 
@@ -97,16 +99,30 @@ def test_edge_tree_for_terraform_is_text_only_without_config(builds):
     assert {p.relative_to(tree).as_posix() for p in files} == zipped
 
 
-def test_config_changes_the_edge_hash_and_formatting_does_not(builds, tmp_path):
+@pytest.fixture(scope="module")
+def trusted_edge_build(tmp_path_factory) -> Path:
+    """The edge package baked with a config that trusts the tests' download key."""
+    from lambda_testkit import DOWNLOAD_AUDIENCE, DOWNLOAD_ISSUER, public_pem, rsa_key
+
+    workdir = tmp_path_factory.mktemp("trusted")
+    config = workdir / "edge.json"
+    example = json.loads(build_lambda.DEFAULT_EDGE_CONFIG.read_text())
+    example.update(
+        issuer=DOWNLOAD_ISSUER,
+        audience=DOWNLOAD_AUDIENCE,
+        keys=[{"kid": "download-key", "pem": public_pem(rsa_key("download"))}],
+    )
+    config.write_text(json.dumps(example))
+    return build(workdir / "out", build_lambda.EDGE_AUTH, config)
+
+
+def test_config_changes_the_edge_hash_and_formatting_does_not(builds, trusted_edge_build, tmp_path):
     example = json.loads(build_lambda.DEFAULT_EDGE_CONFIG.read_text())
     reformatted = tmp_path / "reformatted.json"
     reformatted.write_text(json.dumps(example, indent=7, sort_keys=False))
-    changed = tmp_path / "changed.json"
-    changed.write_text(json.dumps({**example, "audience": "https://other.example"}))
     same = build(tmp_path / "a", build_lambda.EDGE_AUTH, reformatted)
-    other = build(tmp_path / "b", build_lambda.EDGE_AUTH, changed)
     assert digest(same) == digest(builds["edge_auth"][0])
-    assert digest(other) != digest(same)
+    assert digest(trusted_edge_build) != digest(same)
 
 
 def test_invalid_edge_config_fails_the_build(tmp_path):
@@ -122,3 +138,98 @@ def test_oversized_edge_package_fails_the_build(tmp_path, monkeypatch, capsys):
         build(tmp_path, build_lambda.EDGE_AUTH)
     assert "headroom -" in capsys.readouterr().out
     assert not (tmp_path / "edge_auth.zip").exists()
+
+
+RUN_EDGE = """
+import json, sys
+sys.path.insert(0, sys.argv[1])
+try:
+    import cryptography  # noqa: F401
+    raise SystemExit("cryptography is importable: the test would prove nothing")
+except ImportError:
+    pass
+from edge_auth.handler import handler
+for line in sys.stdin:
+    print(json.dumps(handler(json.loads(line), None)))
+"""
+
+
+def test_edge_zip_verifies_tokens_on_its_own_without_cryptography(trusted_edge_build, tmp_path):
+    """Unzipped and run by a bare interpreter (`-S`: no site-packages), the package verifies a
+    real RS256 token with nothing but its own contents."""
+    from lambda_testkit import DOWNLOAD_AUDIENCE, DOWNLOAD_ISSUER, cf_event, make_token, rsa_key
+    from objectkeys import encode_owner
+
+    package = trusted_edge_build
+    unpacked = tmp_path / "unpacked"
+    zipfile.ZipFile(package).extractall(unpacked)
+    path = f"/uploads/{encode_owner('alice')}/{'a' * 32}.png"
+    good = make_token(
+        key=rsa_key("download"),
+        kid="download-key",
+        issuer=DOWNLOAD_ISSUER,
+        audience=DOWNLOAD_AUDIENCE,
+        claims={"path": path},
+    )
+    events = [
+        cf_event(path, querystring=f"authorization={good}"),
+        cf_event(path, querystring=f"authorization={good}x"),
+        cf_event(path),
+    ]
+    result = subprocess.run(
+        [sys.executable, "-S", "-c", RUN_EDGE, str(unpacked)],
+        input="\n".join(json.dumps(e) for e in events),
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=tmp_path,
+    )
+    assert result.returncode == 0, result.stderr
+    outputs = [
+        json.loads(line) for line in result.stdout.splitlines() if line.startswith("{") and '"decision"' not in line
+    ]
+    assert [o.get("status", "pass") for o in outputs] == ["pass", "403", "401"]
+    assert outputs[0]["querystring"] == ""
+
+
+RUN_API = """
+import json, os, sys
+sys.path.insert(0, sys.argv[1])
+from upload_api.handler import handler
+event = json.loads(sys.stdin.read())
+print(json.dumps(handler(event, None)))
+"""
+
+
+def test_upload_api_zip_runs_on_its_own(builds, tmp_path):
+    """The API package imports and answers from its own contents (no site-packages)."""
+    from conftest import api_environment
+    from lambda_testkit import ORIGIN, api_event
+
+    unpacked = tmp_path / "unpacked"
+    zipfile.ZipFile(builds["upload_api"][0]).extractall(unpacked)
+
+    class FakeAws:
+        key_arn = "arn:aws:kms:us-east-1:123456789012:key/f147afed-1c8d-40dc-ba18-98fceff50a6c"
+
+    env = {
+        "PATH": "/usr/bin:/bin",
+        "AWS_REGION": "us-east-1",
+        "AWS_DEFAULT_REGION": "us-east-1",
+        "AWS_ACCESS_KEY_ID": "x",
+        "AWS_SECRET_ACCESS_KEY": "x",
+        **api_environment(FakeAws()),
+    }
+    result = subprocess.run(
+        [sys.executable, "-S", "-c", RUN_API, str(unpacked)],
+        input=json.dumps(api_event("/uploads", method="OPTIONS")),
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env=env,
+        cwd=tmp_path,
+    )
+    assert result.returncode == 0, result.stderr
+    response = json.loads(result.stdout.splitlines()[-1])
+    assert response["statusCode"] == 204
+    assert response["multiValueHeaders"]["Access-Control-Allow-Origin"] == [ORIGIN]

@@ -216,3 +216,16 @@ def test_tokens_never_reach_the_logs(api, capsys):
 
 def test_wrong_audience_is_401(api):
     assert api(api_event("/uploads", GOOD, token=make_token(audience=USER_AUDIENCE + "x")))["statusCode"] == 401
+
+
+def test_cold_start_failure_outside_config_is_a_500(api, monkeypatch):
+    import upload_api.handler
+
+    def no_region():
+        raise RuntimeError("botocore.exceptions.NoRegionError")
+
+    monkeypatch.setattr(upload_api.handler, "services_from_env", no_region)
+    upload_api.handler.reset()
+    response = api(api_event("/uploads", GOOD, token=make_token()))
+    assert response["statusCode"] == 500
+    assert body_of(response)["error"]["code"] == "misconfigured"
