@@ -14,6 +14,7 @@ import re
 import shutil
 import subprocess
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -38,12 +39,30 @@ class Outcome:
     module: str
     steps: list[str] = field(default_factory=list)
     failed: str | None = None
+    log: list[str] = field(default_factory=list)
+
+    def run(self, cwd: Path, step: str, *args: str) -> bool:
+        """One terraform command, its output kept for printing in one piece (modules run in parallel)."""
+        started = time.monotonic()
+        ok = _terraform(cwd, *args, log=self.log)
+        if ok:
+            self.steps.append(f"{step} {time.monotonic() - started:.0f}s")
+        else:
+            self.failed = step
+        return ok
 
 
-def _terraform(cwd: Path, *args: str) -> bool:
-    print(f"$ terraform {' '.join(args)}    # in {_shown(cwd)}", flush=True)
+def _terraform(cwd: Path, *args: str, log: list[str] | None = None) -> bool:
+    header = f"$ terraform {' '.join(args)}    # in {_shown(cwd)}"
     env = {**os.environ, "TF_IN_AUTOMATION": "1", "CHECKPOINT_DISABLE": "1"}
-    return subprocess.run([str(TERRAFORM), *args], cwd=cwd, env=env).returncode == 0
+    if log is None:
+        print(header, flush=True)
+        return subprocess.run([str(TERRAFORM), *args], cwd=cwd, env=env).returncode == 0
+    done = subprocess.run(
+        [str(TERRAFORM), *args], cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+    )
+    log += [header, done.stdout]
+    return done.returncode == 0
 
 
 def _ignore(directory: str, names: list[str]) -> set[str]:
@@ -71,11 +90,11 @@ def module_dirs(tree: Path) -> list[Path]:
     return [d for d in candidates if any(d.glob("*.tf"))]
 
 
-def _init(module: Path, *extra: str) -> bool:
+def _init_args(*extra: str) -> list[str]:
     args = ["init", "-input=false", "-no-color", *extra]
     if not real_providers():
         args.append(f"-plugin-dir={PLUGIN_DIR}")
-    return _terraform(module, *args)
+    return args
 
 
 _ALIASES_RE = re.compile(r"(\w+)\s*=\s*\{[^{}]*?configuration_aliases\s*=\s*\[([^\]]*)\]", re.S)
@@ -102,30 +121,34 @@ def check_module(module: Path, tree: Path) -> Outcome:
     outcome = Outcome(str(module.relative_to(tree.parent)))
     if module != tree:
         declare_aliases(module)
-    if not _init(module, "-backend=false"):
-        outcome.failed = "init"
-        return outcome
-    outcome.steps.append("init")
     # Test files are validated by `terraform test` itself, which (unlike `validate` in 1.15)
     # hands a run block's module the test file's aliased mock providers.
-    if not _terraform(module, "validate", "-no-color", "-no-tests"):
-        outcome.failed = "validate"
+    if not (
+        outcome.run(module, "init", *_init_args("-backend=false"))
+        and outcome.run(module, "validate", "validate", "-no-color", "-no-tests")
+    ):
         return outcome
-    outcome.steps.append("validate")
     tests = sorted((module / "tests").glob("*.tftest.hcl")) + sorted(module.glob("*.tftest.hcl"))
     if not tests:
         outcome.steps.append("test skipped (no *.tftest.hcl)")
         return outcome
-    if not _terraform(module, "test", "-no-color"):
-        outcome.failed = "test"
-        return outcome
-    outcome.steps.append(f"test ({len(tests)} file{'s' * (len(tests) != 1)})")
+    outcome.run(module, f"test ({len(tests)} file{'s' * (len(tests) != 1)})", "test", "-no-color")
     return outcome
 
 
 def validate_tree(source: Path, name: str = "validate") -> list[Outcome]:
+    """Every module of a scratch copy of source, JOBS at a time (default 2: Terraform spends
+    much of its time waiting for provider processes to start)."""
     tree = scratch_copy(source, name)
-    return [check_module(m, tree) for m in module_dirs(tree)]
+    jobs = int(os.environ.get("TF_VALIDATE_JOBS", "2"))
+    with ThreadPoolExecutor(max_workers=jobs) as pool:
+        futures = [pool.submit(check_module, m, tree) for m in module_dirs(tree)]
+        outcomes = []
+        for future in futures:
+            outcome = future.result()
+            print("".join(f"{line}\n" if not line.endswith("\n") else line for line in outcome.log), flush=True)
+            outcomes.append(outcome)
+    return outcomes
 
 
 def validate(source: Path = ROOT / "terraform") -> int:
@@ -142,7 +165,7 @@ def validate(source: Path = ROOT / "terraform") -> int:
     fmt_status = "ok" if fmt_ok else "FAILED (run `scripts/terraform fmt -recursive` on it)"
     print(f"  {'terraform fmt -check':<32} {fmt_status}")
     for o in outcomes:
-        status = f"FAILED at {o.failed}" if o.failed else "ok"
+        status = f"FAILED at {o.failed.split()[0]}" if o.failed else "ok"
         print(f"  {o.module:<32} {status:<20} {', '.join(o.steps)}")
     if not outcomes:
         print("  SKIPPED: no module with .tf files")
@@ -159,7 +182,7 @@ def plan_json(env: str, source: Path = ROOT / "terraform") -> int:
     tree = scratch_copy(source, f"plan-{env}" if source == ROOT / "terraform" else f"plan-{env}-{source.name}")
     (tree / "zz_tf_offline_backend_override.tf").write_text(_LOCAL_BACKEND)
     plan = tree / f"plan-{env}.tfplan"
-    if not _init(tree, "-reconfigure"):
+    if not _terraform(tree, *_init_args("-reconfigure")):
         return 1
     if not _terraform(
         tree, "plan", "-input=false", "-no-color", "-lock=false", f"-var-file=environments/{env}.tfvars", f"-out={plan}"
