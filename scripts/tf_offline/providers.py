@@ -90,7 +90,9 @@ def fetch(pin: Pin) -> Path:
         raise SystemExit(f"{tarball.name}: integrity {actual} does not match the pin {pin.integrity}")
     shutil.rmtree(unpacked, ignore_errors=True)
     with tarfile.open(tarball) as tar:
-        tar.extractall(unpacked, filter="data")
+        # Only the generated JavaScript is read (the .jsii type file alone is 150 MB).
+        wanted = [m for m in tar.getmembers() if m.name.endswith(".js") or m.name == "package/package.json"]
+        tar.extractall(unpacked, members=wanted, filter="data")
     (unpacked / ".complete").touch()
     return unpacked / "package" / "lib"
 

@@ -101,3 +101,10 @@ def test_protocol_schema_round_trips(aws: dict[str, Any]) -> None:
     assert (arn.type, arn.computed, arn.optional) == (b'"string"', True, False)
     logging = next(b for b in block.block_types if b.type_name == "logging")
     assert logging.max_items == 1
+
+
+def test_schema_build_is_reproducible() -> None:
+    pin = next(p for p in PINS if p.name == "archive")
+    first = to_proto(build_provider_schema(fetch(pin))[0]).SerializeToString(deterministic=True)
+    second = to_proto(build_provider_schema(fetch(pin))[0]).SerializeToString(deterministic=True)
+    assert first == second
