@@ -17,6 +17,7 @@ import shutil
 import subprocess
 import sys
 import time
+import urllib.request
 import zipfile
 from pathlib import Path
 from typing import Any
@@ -61,9 +62,22 @@ def localstack_up() -> tuple[dict[str, str], bool]:
         was_running = False
     result = _launcher("up")
     sys.stdout.write(result.stdout)
-    if result.returncode != 0:
-        raise StackError(f"LocalStack did not come up:\n{result.stdout}{result.stderr}")
-    return json.loads(paths.ENDPOINTS.read_text()), not was_running
+    if result.returncode == 0:
+        return json.loads(paths.ENDPOINTS.read_text()), not was_running
+    # Emulators someone started otherwise (no pid files) still serve: use them, never stop them.
+    endpoints = {"default": f"http://{paths.HOST}:4566", "dynamodb": f"http://{paths.HOST}:4567"}
+    if _answers(endpoints["default"] + "/_localstack/health") and _answers(endpoints["dynamodb"] + "/moto-api/"):
+        print("localstack: using the emulators already listening on 4566/4567 (not started by make up)")
+        return endpoints, False
+    raise StackError(f"LocalStack did not come up:\n{result.stdout}{result.stderr}")
+
+
+def _answers(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(url, timeout=3) as response:
+            return response.status == 200
+    except OSError:
+        return False
 
 
 # --- reading the plan -------------------------------------------------------------------
@@ -383,6 +397,9 @@ def up() -> dict[str, Any]:
     contract = {"BUCKET_NAME": bucket, "RATE_LIMIT_TABLE": table, "SIGNING_KEY_ID": key_id, "CDN_URL": CDN_URL}
     api_env = api_environment(api_function, resolver, contract)
 
+    # The running adapters use the packages about to be unpacked again: stop them first.
+    for name in ("cloudfront", "apigw"):
+        processes.stop(name, quiet=True)
     kms = boto3.client("kms", endpoint_url=endpoints["default"], **paths.CREDENTIALS)
     edge_function = function_by_handler(plan, EDGE_HANDLER)
     edge_dir = bake_edge(edge_config(plan, resolver, edge_function, api_env, public_key_pem(kms, key_id)))
