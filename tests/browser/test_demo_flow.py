@@ -55,9 +55,16 @@ def stack_is_up() -> bool:
         return False
 
 
+_failed_targets: dict[str, str] = {}  # a failing `make up` is tried once per session, not once per test
+
+
 def make(target: str) -> None:
+    if target in _failed_targets:
+        pytest.fail(_failed_targets[target])
     result = subprocess.run(["make", target], cwd=ROOT, capture_output=True, text=True, timeout=900)
-    assert result.returncode == 0, f"make {target} failed:\n{result.stdout[-3000:]}\n{result.stderr[-3000:]}"
+    if result.returncode != 0:
+        _failed_targets[target] = f"make {target} failed:\n{result.stdout[-3000:]}\n{result.stderr[-3000:]}"
+        pytest.fail(_failed_targets[target])
 
 
 @pytest.fixture(scope="module")
