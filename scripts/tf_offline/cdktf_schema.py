@@ -62,7 +62,7 @@ _SINGLE_BLOCK_NAMES = {"timeouts"}
 # cdktf adds these meta-arguments to the provider class; they are not provider schema.
 _PROVIDER_META = {"alias"}
 _MAX_REPEAT = 3
-_SKIP = ("skip", {})
+_SKIP: tuple[str, dict[str, Any]] = ("skip", {})
 
 
 @dataclass

@@ -97,7 +97,7 @@ def fetch(pin: Pin) -> Path:
     return unpacked / "package" / "lib"
 
 
-_NESTING = {"single": 1, "list": 2, "set": 3, "map": 4, "group": 5}
+_NESTING = {"single": "SINGLE", "list": "LIST", "set": "SET", "map": "MAP", "group": "GROUP"}
 
 
 def _attribute(name: str, spec: dict[str, Any]) -> pb.Schema.Attribute:

@@ -67,3 +67,10 @@ def test_plan_json_marks_computed_unknown_and_builds_the_real_zip(stand_ins: Pat
     assert outputs["package_size"]["value"] == archive.stat().st_size
     with zipfile.ZipFile(archive) as zf:
         assert zf.read("pkg/handler.py") == b"print('hello')\n"
+
+
+def test_a_tree_without_terraform_is_skipped_green(tmp_path: Path) -> None:
+    (tmp_path / "empty").mkdir()
+    result = run_tool("validate", str(tmp_path / "empty"))
+    assert result.returncode == 0
+    assert "SKIPPED everything" in result.stdout

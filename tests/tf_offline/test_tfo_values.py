@@ -74,3 +74,14 @@ def test_zero_values() -> None:
     assert values.zero_value(["set", "string"]) == []
     assert values.zero_value(["object", {"a": "bool", "b": ["map", "number"]}]) == {"a": False, "b": {}}
     assert values.zero_value("dynamic") is None
+
+
+def test_kms_public_key_placeholder_is_a_real_pem() -> None:
+    from cryptography.hazmat.primitives.serialization import load_pem_public_key
+    from tf_offline.provider import Placeholders
+
+    fill = Placeholders("aws_kms_public_key", {"key_id": "1234abcd-12ab-34cd-56ef-1234567890ab"}, "eu-west-1")
+    pem = fill("public_key_pem", "string")
+    assert load_pem_public_key(pem.encode()).key_size == 2048
+    assert fill("arn", "string").startswith("arn:aws:kms:eu-west-1:000000000000:key/1234abcd")
+    assert fill("some_other_attribute", "string") == "stand-in:aws_kms_public_key.some_other_attribute"
