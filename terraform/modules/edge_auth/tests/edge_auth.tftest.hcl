@@ -1,4 +1,4 @@
-# The Lambda@Edge function (modules/edge_auth), with mocked providers.
+# The Lambda@Edge function, with mocked providers.
 
 mock_provider "aws" {}
 
@@ -21,8 +21,8 @@ mock_provider "archive" {
 
 variables {
   name                = "tf-test-edge-auth"
-  package_dir         = "tests/fixtures/edge_package"
-  package_output_path = "tests/.build/edge_auth.zip"
+  package_dir         = "../../tests/fixtures/edge_package"
+  package_output_path = ".terraform/tf-test-edge_auth.zip"
   issuer              = "urn:tf-test:upload-api"
   audience            = "urn:tf-test:cdn"
   signing_keys = [{
@@ -33,10 +33,6 @@ variables {
 
 run "edge_function_obeys_lambda_at_edge_rules" {
   command = apply
-
-  module {
-    source = "./modules/edge_auth"
-  }
 
   assert {
     condition     = aws_lambda_function.this.region == "us-east-1"
@@ -97,10 +93,6 @@ run "edge_function_obeys_lambda_at_edge_rules" {
 run "identity_provider_keys_keep_only_their_members" {
   command = apply
 
-  module {
-    source = "./modules/edge_auth"
-  }
-
   variables {
     identity_provider = {
       issuer   = "https://idp.example.com/"
@@ -118,10 +110,6 @@ run "identity_provider_keys_keep_only_their_members" {
 run "oversized_package_is_refused" {
   command = plan
 
-  module {
-    source = "./modules/edge_auth"
-  }
-
   override_data {
     target = data.archive_file.package
     values = { output_size = 1048577 }
@@ -133,10 +121,6 @@ run "oversized_package_is_refused" {
 run "timeout_above_five_seconds_is_rejected" {
   command = plan
 
-  module {
-    source = "./modules/edge_auth"
-  }
-
   variables {
     timeout_seconds = 6
   }
@@ -147,12 +131,8 @@ run "timeout_above_five_seconds_is_rejected" {
 run "missing_package_dir_is_rejected" {
   command = plan
 
-  module {
-    source = "./modules/edge_auth"
-  }
-
   variables {
-    package_dir = "tests/fixtures/does-not-exist"
+    package_dir = "../../tests/fixtures/does-not-exist"
   }
 
   expect_failures = [var.package_dir]
@@ -160,10 +140,6 @@ run "missing_package_dir_is_rejected" {
 
 run "signing_keys_cannot_be_empty" {
   command = plan
-
-  module {
-    source = "./modules/edge_auth"
-  }
 
   variables {
     signing_keys = []

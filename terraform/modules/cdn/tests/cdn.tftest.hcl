@@ -1,4 +1,4 @@
-# The distribution (modules/cdn), with mocked providers.
+# The distribution, with mocked providers.
 
 mock_provider "aws" {}
 
@@ -10,10 +10,6 @@ variables {
 
 run "oai_distribution_authorizes_at_the_edge" {
   command = apply
-
-  module {
-    source = "./modules/cdn"
-  }
 
   assert {
     condition = [for a in one(aws_cloudfront_distribution.this.default_cache_behavior).lambda_function_association : [a.event_type, a.lambda_arn, a.include_body]] == [
@@ -49,10 +45,6 @@ run "oai_distribution_authorizes_at_the_edge" {
 run "oac_distribution_signs_origin_requests" {
   command = apply
 
-  module {
-    source = "./modules/cdn"
-  }
-
   variables {
     origin_access = "oac"
   }
@@ -71,10 +63,6 @@ run "oac_distribution_signs_origin_requests" {
 run "custom_domain_requires_tls12" {
   command = apply
 
-  module {
-    source = "./modules/cdn"
-  }
-
   variables {
     aliases             = ["cdn.example.com"]
     acm_certificate_arn = "arn:aws:acm:us-east-1:123456789012:certificate/0a1b2c3d-0000-0000-0000-000000000000"
@@ -89,10 +77,6 @@ run "custom_domain_requires_tls12" {
 run "unqualified_edge_arn_is_rejected" {
   command = plan
 
-  module {
-    source = "./modules/cdn"
-  }
-
   variables {
     edge_function_qualified_arn = "arn:aws:lambda:us-east-1:123456789012:function:tf-test-edge-auth"
   }
@@ -102,10 +86,6 @@ run "unqualified_edge_arn_is_rejected" {
 
 run "latest_edge_version_is_rejected" {
   command = plan
-
-  module {
-    source = "./modules/cdn"
-  }
 
   variables {
     edge_function_qualified_arn = "arn:aws:lambda:us-east-1:123456789012:function:tf-test-edge-auth:$LATEST"
@@ -117,10 +97,6 @@ run "latest_edge_version_is_rejected" {
 run "unknown_origin_access_is_rejected" {
   command = plan
 
-  module {
-    source = "./modules/cdn"
-  }
-
   variables {
     origin_access = "public"
   }
@@ -130,10 +106,6 @@ run "unknown_origin_access_is_rejected" {
 
 run "alias_without_certificate_is_rejected" {
   command = plan
-
-  module {
-    source = "./modules/cdn"
-  }
 
   variables {
     aliases = ["cdn.example.com"]

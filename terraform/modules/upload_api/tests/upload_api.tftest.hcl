@@ -1,4 +1,4 @@
-# Least privilege of the upload API (modules/upload_api), with mocked providers.
+# Least privilege of the upload API, with mocked providers.
 
 mock_provider "aws" {
   mock_data "aws_caller_identity" {
@@ -11,7 +11,7 @@ mock_provider "aws" {
 
 variables {
   name                    = "tf-test"
-  package_path            = "tests/fixtures/upload_api_package.txt"
+  package_path            = "../../tests/fixtures/upload_api_package.txt"
   bucket_name             = "tf-test-uploads"
   bucket_arn              = "arn:aws:s3:::tf-test-uploads"
   download_token_issuer   = "urn:tf-test:upload-api"
@@ -25,10 +25,6 @@ variables {
 
 run "role_is_least_privilege" {
   command = apply
-
-  module {
-    source = "./modules/upload_api"
-  }
 
   assert {
     condition = !anytrue([
@@ -108,10 +104,6 @@ run "role_is_least_privilege" {
 run "hmac_algorithms_are_rejected" {
   command = plan
 
-  module {
-    source = "./modules/upload_api"
-  }
-
   variables {
     user_jwt_algorithms = ["RS256", "HS256"]
   }
@@ -121,10 +113,6 @@ run "hmac_algorithms_are_rejected" {
 
 run "both_jwks_sources_are_rejected" {
   command = plan
-
-  module {
-    source = "./modules/upload_api"
-  }
 
   variables {
     user_jwks_json = "{\"keys\": []}"
@@ -136,10 +124,6 @@ run "both_jwks_sources_are_rejected" {
 run "long_presign_expiry_is_rejected" {
   command = plan
 
-  module {
-    source = "./modules/upload_api"
-  }
-
   variables {
     presign_expires_seconds = 3600
   }
@@ -149,10 +133,6 @@ run "long_presign_expiry_is_rejected" {
 
 run "wildcard_api_origin_is_rejected" {
   command = plan
-
-  module {
-    source = "./modules/upload_api"
-  }
 
   variables {
     allowed_origins = ["*"]

@@ -9,7 +9,7 @@ mock_provider "aws" {
 
 variables {
   name                = "tf-test-edge-auth"
-  package_dir         = "tests/fixtures/edge_package"
+  package_dir         = "../../tests/fixtures/edge_package"
   package_output_path = ".terraform/tf-test-edge_auth.zip"
   issuer              = "urn:tf-test:upload-api"
   audience            = "urn:tf-test:cdn"
@@ -21,10 +21,6 @@ variables {
 
 run "first_build" {
   command = plan
-
-  module {
-    source = "./modules/edge_auth"
-  }
 
   assert {
     condition     = output.package_size > 0 && output.package_size <= 1048576
@@ -40,10 +36,6 @@ run "first_build" {
 run "unchanged_config_gives_identical_package" {
   command = plan
 
-  module {
-    source = "./modules/edge_auth"
-  }
-
   assert {
     condition     = output.package_base64sha256 == run.first_build.package_base64sha256
     error_message = "An unchanged configuration must not change the package (no perpetual diff)."
@@ -52,10 +44,6 @@ run "unchanged_config_gives_identical_package" {
 
 run "changed_issuer_gives_new_package" {
   command = plan
-
-  module {
-    source = "./modules/edge_auth"
-  }
 
   variables {
     issuer = "urn:tf-test:another-api"
@@ -69,10 +57,6 @@ run "changed_issuer_gives_new_package" {
 
 run "added_key_gives_new_package" {
   command = plan
-
-  module {
-    source = "./modules/edge_auth"
-  }
 
   variables {
     signing_keys = [

@@ -1,4 +1,4 @@
-# Security properties of the uploads bucket (modules/storage), with mocked providers.
+# Security properties of the uploads bucket, with mocked providers.
 
 mock_provider "aws" {}
 
@@ -13,10 +13,6 @@ variables {
 
 run "oai_bucket_is_private_and_tls_only" {
   command = apply
-
-  module {
-    source = "./modules/storage"
-  }
 
   assert {
     condition = alltrue([
@@ -91,10 +87,6 @@ run "oai_bucket_is_private_and_tls_only" {
 run "oac_grant_is_bound_to_the_distribution" {
   command = apply
 
-  module {
-    source = "./modules/storage"
-  }
-
   variables {
     cdn_access = {
       type             = "oac"
@@ -118,10 +110,6 @@ run "oac_grant_is_bound_to_the_distribution" {
 run "wildcard_origin_is_rejected" {
   command = plan
 
-  module {
-    source = "./modules/storage"
-  }
-
   variables {
     allowed_origins = ["*"]
   }
@@ -131,10 +119,6 @@ run "wildcard_origin_is_rejected" {
 
 run "wildcard_subdomain_origin_is_rejected" {
   command = plan
-
-  module {
-    source = "./modules/storage"
-  }
 
   variables {
     allowed_origins = ["https://*.example.com"]
@@ -146,10 +130,6 @@ run "wildcard_subdomain_origin_is_rejected" {
 run "empty_origins_are_rejected" {
   command = plan
 
-  module {
-    source = "./modules/storage"
-  }
-
   variables {
     allowed_origins = []
   }
@@ -159,10 +139,6 @@ run "empty_origins_are_rejected" {
 
 run "oai_mode_without_identity_is_rejected" {
   command = plan
-
-  module {
-    source = "./modules/storage"
-  }
 
   variables {
     cdn_access = { type = "oai" }
