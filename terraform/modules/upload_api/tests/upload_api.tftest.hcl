@@ -96,6 +96,14 @@ run "role_is_least_privilege" {
   }
 
   assert {
+    condition = !anytrue([
+      for v in values(jsondecode(one(aws_api_gateway_stage.this.access_log_settings).format)) :
+      can(regex("(?i)header|querystring|body|authorizer|requestOverride", v))
+    ])
+    error_message = "Access logs must not record headers, query strings or bodies, where tokens travel."
+  }
+
+  assert {
     condition     = length(aws_api_gateway_account.this) == 0
     error_message = "The account-wide API Gateway role must be opt-in."
   }
