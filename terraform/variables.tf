@@ -179,6 +179,11 @@ variable "additional_trusted_keys" {
     pem = string
   }))
   default = []
+
+  validation {
+    condition     = alltrue([for k in var.additional_trusted_keys : startswith(trimspace(k.pem), "-----BEGIN PUBLIC KEY-----")])
+    error_message = "Each additional trusted key must be a PEM public key (-----BEGIN PUBLIC KEY-----), never a private key."
+  }
 }
 
 # --- API -------------------------------------------------------------------------

@@ -171,3 +171,16 @@ run "unknown_origin_access_is_rejected_at_the_root" {
 
   expect_failures = [var.origin_access]
 }
+
+run "private_key_is_rejected_as_trusted_key" {
+  command = plan
+
+  variables {
+    additional_trusted_keys = [{
+      kid = "old"
+      pem = "-----BEGIN PRIVATE KEY-----\nMIIEvQIBADANBgkqhkiG9w0BAQEFAASC\n-----END PRIVATE KEY-----\n"
+    }]
+  }
+
+  expect_failures = [var.additional_trusted_keys]
+}
