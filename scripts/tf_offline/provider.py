@@ -10,6 +10,7 @@ placeholders (archive_file writes the real zip), apply and import refuse.
 from __future__ import annotations
 
 import base64
+import json
 import os
 import sys
 from pathlib import Path
@@ -135,7 +136,10 @@ class StandInProvider(pb_grpc.ProviderServicer):
 
     # State handling: there is no real state behind the stand-in; pass what Terraform has.
     def UpgradeResourceState(self, request: Any, context: Any) -> Any:
-        return pb.UpgradeResourceState.Response(upgraded_state=pb.DynamicValue(json=request.raw_state.json))
+        raw = json.loads(request.raw_state.json or b"null")
+        block = self.schema.resource_schemas[request.type_name].block
+        upgraded = json.dumps(values.conform(block, raw)).encode()
+        return pb.UpgradeResourceState.Response(upgraded_state=pb.DynamicValue(json=upgraded))
 
     def ReadResource(self, request: Any, context: Any) -> Any:
         return pb.ReadResource.Response(new_state=request.current_state, private=request.private)

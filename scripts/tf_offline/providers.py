@@ -6,6 +6,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+import os
 import platform
 import shutil
 import subprocess
@@ -166,13 +167,15 @@ exec "{python}" "{provider}" "{schema}" "{address}"
 def install() -> dict[str, Any]:
     """Fetch every pin, write build/tf_offline/schema.json and the plugin directory."""
     doc: dict[str, Any] = {"format_version": "1.0", "provider_schemas": {}}
-    shutil.rmtree(PLUGIN_DIR, ignore_errors=True)
+    # Built aside and swapped in, so a Terraform run using the old directory is not cut short.
+    staging = PLUGIN_DIR.with_name(f"plugins.new-{os.getpid()}")
+    shutil.rmtree(staging, ignore_errors=True)
     for pin in PINS:
         schema, unknown = build_provider_schema(fetch(pin))
         if unknown:
             raise SystemExit(f"{pin.npm}: {len(unknown)} attributes of unknown shape, e.g. {unknown[:3]}")
         doc["provider_schemas"][pin.address] = schema
-        target = PLUGIN_DIR / pin.address / pin.provider_version / _platform()
+        target = staging / pin.address / pin.provider_version / _platform()
         target.mkdir(parents=True)
         schema_pb = target / "schema.pb"
         schema_pb.write_bytes(to_proto(schema).SerializeToString(deterministic=True))
@@ -185,7 +188,7 @@ def install() -> dict[str, Any]:
                 npm_version=pin.npm_version,
                 python=sys.executable,
                 provider=Path(__file__).with_name("provider.py"),
-                schema=schema_pb,
+                schema=PLUGIN_DIR / schema_pb.relative_to(staging),
             )
         )
         launcher.chmod(0o755)
@@ -194,4 +197,9 @@ def install() -> dict[str, Any]:
             f"{len(schema['resource_schemas'])} resources, {len(schema['data_source_schemas'])} data sources"
         )
     SCHEMA_JSON.write_text(json.dumps(doc, sort_keys=True, separators=(",", ":")))
+    retired = PLUGIN_DIR.with_name(f"plugins.old-{os.getpid()}")
+    if PLUGIN_DIR.exists():
+        PLUGIN_DIR.rename(retired)
+    staging.rename(PLUGIN_DIR)
+    shutil.rmtree(retired, ignore_errors=True)
     return doc

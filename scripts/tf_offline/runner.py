@@ -72,9 +72,27 @@ def _ignore(directory: str, names: list[str]) -> set[str]:
     return ignored
 
 
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
 def scratch_copy(source: Path, name: str) -> Path:
-    """A fresh copy of source (a terraform/ tree) at build/tf_offline/work/<name>/terraform."""
-    work = BUILD / "work" / name
+    """A fresh copy of source (a terraform/ tree) at build/tf_offline/work/<name>-<pid>/terraform.
+
+    Per process, because several engineers' `make test` may run in one working tree at once;
+    copies of finished runs are kept for inspection until the next run of the same name.
+    """
+    for stale in (BUILD / "work").glob(f"{name}-*"):
+        pid = stale.name.removeprefix(f"{name}-")
+        if pid.isdigit() and not _alive(int(pid)):
+            shutil.rmtree(stale, ignore_errors=True)
+    work = BUILD / "work" / f"{name}-{os.getpid()}"
     shutil.rmtree(work, ignore_errors=True)
     work.mkdir(parents=True)
     shutil.copytree(source, work / "terraform", ignore=_ignore)
@@ -199,5 +217,5 @@ def plan_json(env: str, source: Path = ROOT / "terraform") -> int:
         print(shown.stderr)
         return 1
     out.write_text(shown.stdout)
-    print(f"tf-plan-json: wrote {out.relative_to(ROOT)}")
+    print(f"tf-plan-json: wrote {_shown(out)}")
     return 0

@@ -95,6 +95,27 @@ def _plan_nested_object(obj: pb.Schema.Object, value: Any, config: Any, creating
     return value
 
 
+def conform(block: pb.Schema.Block, value: Any) -> Any:
+    """A stored object without the attributes and blocks this schema no longer has.
+
+    Terraform decodes an upgraded state strictly (an unknown attribute is an error) but
+    fills missing ones with null; a real provider drops what it removed in its upgraders.
+    """
+    if not isinstance(value, dict):
+        return value
+    nested = {nb.type_name: nb for nb in block.block_types}
+    out = {k: v for k, v in value.items() if k in nested or any(a.name == k for a in block.attributes)}
+    for name, nb in nested.items():
+        item = out.get(name)
+        if isinstance(item, list):
+            out[name] = [conform(nb.block, v) for v in item]
+        elif isinstance(item, dict) and nb.nesting == _NESTING.MAP:
+            out[name] = {k: conform(nb.block, v) for k, v in item.items()}
+        elif isinstance(item, dict):
+            out[name] = conform(nb.block, item)
+    return out
+
+
 Filler = Callable[[str, Any], Any]
 
 

@@ -55,7 +55,7 @@ def test_fmt_violation_fails_but_does_not_hide_the_other_checks(stand_ins: Path,
 def test_plan_json_marks_computed_unknown_and_builds_the_real_zip(stand_ins: Path) -> None:
     result = run_tool("plan-json", "local", str(FIXTURES / "valid"))
     assert result.returncode == 0, result.stdout + result.stderr
-    plan_path = ROOT / "build" / "tf_offline" / "work" / "plan-local-valid" / "terraform" / "plan-local.json"
+    plan_path = ROOT / _output(result).split("tf-plan-json: wrote ", 1)[1].split("\n", 1)[0]
     plan = json.loads(plan_path.read_text())
     bucket = next(r for r in plan["resource_changes"] if r["address"] == "aws_s3_bucket.uploads")
     assert bucket["change"]["actions"] == ["create"]

@@ -85,3 +85,8 @@ def test_kms_public_key_placeholder_is_a_real_pem() -> None:
     assert load_pem_public_key(pem.encode()).key_size == 2048
     assert fill("arn", "string").startswith("arn:aws:kms:eu-west-1:000000000000:key/1234abcd")
     assert fill("some_other_attribute", "string") == "stand-in:aws_kms_public_key.some_other_attribute"
+
+
+def test_stored_state_loses_what_the_schema_does_not_have() -> None:
+    stored = {"name": "b", "arn": "a", "gone": 1, "rule": [{"days": 1, "id": "r", "old": True}]}
+    assert values.conform(BLOCK, stored) == {"name": "b", "arn": "a", "rule": [{"days": 1, "id": "r"}]}
