@@ -3,17 +3,15 @@
 from __future__ import annotations
 
 import json
-import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 import requests
 
-ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(Path(__file__).parent))
 
-from e2e_client import STATE_FILE, Stack  # noqa: E402
+from e2e_client import STATE_FILE, Stack, make
 
 
 def _stack_is_up() -> bool:
@@ -25,11 +23,6 @@ def _stack_is_up() -> bool:
         return health.status_code == 200
     except (OSError, ValueError, KeyError, requests.RequestException):
         return False
-
-
-def make(*targets: str, timeout: int = 900) -> None:
-    result = subprocess.run(["make", *targets], cwd=ROOT, capture_output=True, text=True, timeout=timeout)
-    assert result.returncode == 0, f"make {' '.join(targets)} failed:\n{result.stdout[-4000:]}\n{result.stderr[-4000:]}"
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

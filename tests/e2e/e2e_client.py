@@ -7,6 +7,7 @@ import hashlib
 import http.client
 import json
 import os
+import subprocess
 import time
 import uuid
 from dataclasses import dataclass
@@ -138,6 +139,17 @@ class Stack:
     def forwarded(self) -> list[dict[str, Any]]:
         path = Path(self.state["forwarded_log"])
         return [json.loads(line) for line in path.read_text().splitlines()] if path.exists() else []
+
+    def forwarded_for(self, response: requests.Response) -> dict[str, Any]:
+        """What the CDN adapter forwarded for this response (matched by its X-Amz-Cf-Id)."""
+        request_id = response.headers["X-Amz-Cf-Id"]
+        (record,) = [r for r in self.forwarded() if r["requestId"] == request_id]
+        return record
+
+
+def make(*targets: str, timeout: int = 900) -> None:
+    result = subprocess.run(["make", *targets], cwd=ROOT, capture_output=True, text=True, timeout=timeout)
+    assert result.returncode == 0, f"make {' '.join(targets)} failed:\n{result.stdout[-4000:]}\n{result.stderr[-4000:]}"
 
 
 def new_sub() -> str:

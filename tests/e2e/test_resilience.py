@@ -6,8 +6,7 @@ import sys
 
 import pytest
 import requests
-from conftest import ROOT, make
-from e2e_client import STATE_FILE, Stack, png
+from e2e_client import ROOT, STATE_FILE, Stack, make, png
 
 pytestmark = [pytest.mark.localstack, pytest.mark.resilience]
 
