@@ -89,3 +89,11 @@ def bench_resources(root: Path) -> Iterator[BenchResources]:
         s3.delete_bucket(Bucket=resources.bucket)
         dynamodb.delete_table(TableName=resources.table)
         kms.schedule_key_deletion(KeyId=key_id, PendingWindowInDays=7)
+
+
+if __name__ == "__main__":
+    # `python -m bench.localstack`: exit 0 when the emulators answer (whoever started them).
+    problem = unavailable_reason(endpoints(Path(__file__).resolve().parents[2]))
+    if problem:
+        print(problem)
+    raise SystemExit(1 if problem else 0)
