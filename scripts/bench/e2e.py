@@ -190,17 +190,12 @@ def bench_e2e(ctx: BenchContext) -> tuple[Section, dict[str, dict[int, tuple[flo
             p99 = summarise(level.latencies_ms).p99
             curves.setdefault(name, {})[concurrency] = (rate, p99)
             errors = sum(level.errors.values())
-            note = f"{errors} errors: {level.errors}" if errors else ""
-            section.add(
-                f"{name}.c{concurrency}.rate",
-                f"{name.capitalize()} per second, concurrency {concurrency}",
-                rate,
-                "req/s",
-                note,
-            )
-            section.add(
-                f"{name}.c{concurrency}.p99", f"{name.capitalize()} p99 latency, concurrency {concurrency}", p99, "ms"
-            )
+            title = f"{name.capitalize()}, concurrency {concurrency}"
+            section.add(f"{name}.c{concurrency}.rate", f"{title}: completed per second", rate, "req/s")
+            section.add(f"{name}.c{concurrency}.p99", f"{title}: p99 latency", p99, "ms")
+            if errors:
+                detail = "; ".join(f"{count} x {message}" for message, count in level.errors.items())
+                section.add(f"{name}.c{concurrency}.errors", f"{title}: failed", errors, "requests", detail)
     section.details["method"] = " ".join(
         [
             f"{ctx.sizes.e2e_seconds:g} s per level; N threads, each with its own keep-alive connection, repeat",
