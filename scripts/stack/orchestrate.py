@@ -191,6 +191,9 @@ def api_environment(function: Resource, resolver: Resolver, contract: dict[str, 
     if unfilled:
         raise StackError(f"unknown environment variables without a local value: {unfilled}")
     variables.update({name: contract[name] for name in missing})
+    # Known or not, the CDN is the adapter's plain-http URL here (Terraform renders https://<domain>).
+    if "CDN_URL" in contract:
+        variables["CDN_URL"] = contract["CDN_URL"]
     return {name: str(value) for name, value in resolver.substitute(variables).items()}
 
 
