@@ -63,7 +63,7 @@ class Level:
 
 
 def run_level(
-    operation: Callable[[requests.Session, int], None],
+    operation: Callable[[requests.Session, int], object],
     concurrency: int,
     seconds: float,
     numbers: Iterator[int] | None = None,

@@ -44,7 +44,7 @@ class _AwsTimer:
         self.total_ns = 0
         from botocore.client import BaseClient
 
-        original = BaseClient._make_api_call
+        original = getattr(BaseClient, "_make_api_call")  # noqa: B009 - private, untyped in the stubs
         timer = self
 
         def timed(client: object, operation_name: str, api_params: dict) -> object:
@@ -54,7 +54,7 @@ class _AwsTimer:
             finally:
                 timer.total_ns += time.perf_counter_ns() - start
 
-        BaseClient._make_api_call = timed
+        setattr(BaseClient, "_make_api_call", timed)  # noqa: B010
 
 
 def _ok(check: str, result: object) -> bool:

@@ -49,7 +49,8 @@ class BenchResources:
 
     def client(self, service: str) -> Any:
         url = self.urls["dynamodb"] if service == "dynamodb" else self.urls["default"]
-        return boto3.client(service, endpoint_url=url, **CREDENTIALS)
+        # The stubs type client() per literal service name; `service` is any of three.
+        return boto3.client(service, endpoint_url=url, **CREDENTIALS)  # type: ignore[call-overload]
 
     @property
     def client_environment(self) -> dict[str, str]:

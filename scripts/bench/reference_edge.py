@@ -15,10 +15,20 @@ from typing import Any
 from urllib.parse import parse_qsl, unquote, urlencode
 
 import jwt
+from cryptography.hazmat.primitives.asymmetric.rsa import RSAPublicKey
 from cryptography.hazmat.primitives.serialization import load_pem_public_key
 
 _CONFIG = json.loads(Path(__file__).with_name("config.json").read_text(encoding="utf-8"))
-_KEYS = {spec["kid"]: load_pem_public_key(spec["pem"].encode("ascii")) for spec in _CONFIG["keys"]}
+
+
+def _rsa_key(pem: str) -> RSAPublicKey:
+    key = load_pem_public_key(pem.encode("ascii"))
+    if not isinstance(key, RSAPublicKey):
+        raise TypeError("the edge trusts RSA keys only")
+    return key
+
+
+_KEYS = {spec["kid"]: _rsa_key(spec["pem"]) for spec in _CONFIG["keys"]}
 _PARAM = _CONFIG.get("query_param", "authorization")
 _COOKIE = _CONFIG.get("cookie_name")
 _LEEWAY = _CONFIG.get("leeway_seconds", 30)
