@@ -24,7 +24,7 @@ locals {
 }
 
 resource "aws_s3_bucket" "this" {
-  #checkov:skip=CKV_AWS_18:Server access logs would need a second bucket; CloudFront access logging (cdn module) records every read.
+  #checkov:skip=CKV_AWS_18:Reads go through CloudFront (its access logs are an input of the cdn module) and the API logs every presigned key; a log bucket is the operator's choice.
   #checkov:skip=CKV_AWS_144:Cross-region replication is a disaster-recovery choice for the operator, not part of the upload path.
   #checkov:skip=CKV2_AWS_62:Nothing consumes upload events; the API chooses every key, so there is nothing to react to.
   #checkov:skip=CKV_AWS_145:SSE-S3 on purpose: an OAI cannot read SSE-KMS objects, and OAI is the default CDN access mode.
