@@ -52,9 +52,18 @@ class Outcome:
         return ok
 
 
+def _environment() -> dict[str, str]:
+    env = {**os.environ, "TF_IN_AUTOMATION": "1", "CHECKPOINT_DISABLE": "1"}
+    cli_config = ROOT / "build" / "terraform" / "terraformrc"
+    if "TF_CLI_CONFIG_FILE" not in env and cli_config.is_file():
+        # What scripts/terraform would set, given up front: it then skips a re-exec per command.
+        env["TF_CLI_CONFIG_FILE"] = str(cli_config)
+    return env
+
+
 def _terraform(cwd: Path, *args: str, log: list[str] | None = None) -> bool:
     header = f"$ terraform {' '.join(args)}    # in {_shown(cwd)}"
-    env = {**os.environ, "TF_IN_AUTOMATION": "1", "CHECKPOINT_DISABLE": "1"}
+    env = _environment()
     if log is None:
         print(header, flush=True)
         return subprocess.run([str(TERRAFORM), *args], cwd=cwd, env=env).returncode == 0
@@ -209,7 +218,7 @@ def plan_json(env: str, source: Path = ROOT / "terraform") -> int:
     default_tree = source == ROOT / "terraform"
     out = (ROOT / "build" / "terraform" if default_tree else tree) / f"plan-{env}.json"
     out.parent.mkdir(parents=True, exist_ok=True)
-    env_vars = {**os.environ, "TF_IN_AUTOMATION": "1"}
+    env_vars = _environment()
     shown = subprocess.run(
         [str(TERRAFORM), "show", "-json", str(plan)], cwd=tree, env=env_vars, capture_output=True, text=True
     )
