@@ -176,6 +176,13 @@ def test_edge_refuses_a_token_for_another_path(edge_config):
     assert edge_status(EDGE.token(), uri=OTHER_PATH) == 403
 
 
+@pytest.mark.parametrize("typ", ["at+jwt", "JWS", "jwt", ""])
+def test_edge_refuses_a_token_typed_as_something_else(edge_config, typ):
+    # Download tokens are typ JWT; an access token or other JOSE object is not one.
+    assert edge_status(EDGE.sign(EDGE.header(typ=typ), EDGE.claims())) == 403
+    assert edge_status(EDGE.sign(EDGE.header(typ="JWT"), EDGE.claims())) == 200
+
+
 def test_edge_refuses_a_token_without_path(edge_config):
     assert edge_status(EDGE.token(path=None)) == 403
 
