@@ -51,8 +51,8 @@ class UserTokenVerifier:
         self._issuer = issuer
         self._audience = audience
         self._algorithms = list(algorithms)
-        # The client caches the key set and refetches it when an unknown kid shows up
-        # (key rotation), at most once per lookup.
+        # The client caches the key set and refetches it when an unknown kid shows up (key
+        # rotation), at most once per 30 s cooldown, so random kids cannot cause a fetch storm.
         self._client = (
             PyJWKClient(jwks_url, cache_jwk_set=True, lifespan=JWKS_CACHE_SECONDS, timeout=5) if jwks_url else None
         )

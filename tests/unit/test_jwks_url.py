@@ -1,0 +1,69 @@
+"""USER_JWKS_URL: keys fetched over HTTP, cached, refetched for a new kid; an unreachable
+identity provider is a 503, not a 401 and not a crash."""
+
+import json
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+from conftest import body_of
+from lambda_testkit import api_event, jwk, make_token, rsa_key, user_jwks
+
+GOOD = {"content_type": "image/png", "size": 10}
+
+
+@pytest.fixture
+def jwks_server():
+    state = {"jwks": {"keys": [k for k in user_jwks()["keys"] if k["kid"] == "user-rsa"]}, "hits": 0}
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self):
+            state["hits"] += 1
+            body = json.dumps(state["jwks"]).encode()
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}/.well-known/jwks.json", state
+    server.shutdown()
+    server.server_close()
+
+
+def test_keys_from_the_url_are_cached(api, jwks_server):
+    url, state = jwks_server
+    api.configure(USER_JWKS_JSON="", USER_JWKS_URL=url)
+    for _ in range(3):
+        assert api(api_event("/uploads", GOOD, token=make_token()))["statusCode"] == 201
+    assert state["hits"] == 1
+
+
+def test_rotated_key_is_picked_up_after_the_refresh_cooldown(api, jwks_server, monkeypatch):
+    url, state = jwks_server
+    api.configure(USER_JWKS_JSON="", USER_JWKS_URL=url)
+    assert api(api_event("/uploads", GOOD, token=make_token()))["statusCode"] == 201
+    state["jwks"]["keys"].append(jwk(rsa_key("rotated"), "rotated"))
+    rotated = make_token(key=rsa_key("rotated"), kid="rotated")
+    # Within PyJWKClient's 30 s cooldown an unknown kid does not trigger a fetch, so random
+    # kids cannot make the API hammer the identity provider.
+    assert api(api_event("/uploads", GOOD, token=rotated))["statusCode"] == 401
+    assert state["hits"] == 1
+    real_monotonic = time.monotonic
+    monkeypatch.setattr(time, "monotonic", lambda: real_monotonic() + 31)
+    assert api(api_event("/uploads", GOOD, token=rotated))["statusCode"] == 201
+    assert state["hits"] == 2
+
+
+def test_unreachable_identity_provider_is_503(api):
+    api.configure(USER_JWKS_JSON="", USER_JWKS_URL="http://127.0.0.1:9/jwks.json")
+    response = api(api_event("/uploads", GOOD, token=make_token()))
+    assert response["statusCode"] == 503
+    assert body_of(response)["error"]["code"] == "service_unavailable"
