@@ -14,6 +14,8 @@ The endpoints in use are written to build/localstack/endpoints.json for the rest
 from __future__ import annotations
 
 import argparse
+import contextlib
+import fcntl
 import json
 import os
 import signal
@@ -23,6 +25,7 @@ import sys
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -72,6 +75,9 @@ def _command(service: Service) -> tuple[list[str], dict[str, str]]:
             FILESYSTEM_ROOT=str(data),
             # S3 must really check presigned signatures, expiry and content type.
             S3_SKIP_SIGNATURE_VALIDATION="0",
+            # The default (twisted) gateway of 4.14 binds 0.0.0.0 whatever GATEWAY_LISTEN says;
+            # hypercorn honours the loopback address.
+            GATEWAY_SERVER="hypercorn",
             SERVICES=env.get("LOCALSTACK_SERVICES", "s3,kms,iam,sts,logs"),
         )
         if not LOCALSTACK_PYTHON.exists():
@@ -203,15 +209,26 @@ def down() -> None:
     ENDPOINTS_FILE.unlink(missing_ok=True)
 
 
+@contextlib.contextmanager
+def _exclusive() -> Iterator[None]:
+    """One up/down at a time: two concurrent `up`s would both start a process and lose a pid file."""
+    STATE_DIR.mkdir(parents=True, exist_ok=True)
+    with (STATE_DIR / "launcher.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        yield
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("action", choices=["up", "down", "status"])
     parser.add_argument("--timeout", type=float, default=float(os.environ.get("LOCALSTACK_START_TIMEOUT", "120")))
     args = parser.parse_args(argv)
     if args.action == "up":
-        print(json.dumps(up(args.timeout)))
+        with _exclusive():
+            print(json.dumps(up(args.timeout)))
     elif args.action == "down":
-        down()
+        with _exclusive():
+            down()
     else:
         states = {s.name: bool(_running_pid(s)) and _healthy(s) for s in (LOCALSTACK, DYNAMODB)}
         print(json.dumps({"endpoints": endpoints(), "healthy": states}))

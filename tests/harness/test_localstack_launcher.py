@@ -18,6 +18,17 @@ def _launcher(action: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run([*LAUNCHER, action], capture_output=True, text=True, timeout=300)
 
 
+def _listen_addresses(port: int) -> set[str]:
+    """IPv4 addresses with a listening socket on `port`, from /proc/net/tcp."""
+    found = set()
+    for line in Path("/proc/net/tcp").read_text().splitlines()[1:]:
+        local, state = line.split()[1], line.split()[3]
+        address, port_hex = local.split(":")
+        if state == "0A" and int(port_hex, 16) == port:
+            found.add(".".join(str(b) for b in reversed(bytes.fromhex(address))))
+    return found
+
+
 @pytest.fixture(scope="module")
 def was_running() -> bool:
     status = json.loads(_launcher("status").stdout)
@@ -26,12 +37,16 @@ def was_running() -> bool:
 
 @pytest.mark.localstack
 def test_up_is_idempotent_serves_s3_and_dynamodb_and_down_stops_it(was_running: bool) -> None:
-    first = _launcher("up")
-    assert first.returncode == 0, first.stdout + first.stderr
-    second = _launcher("up")
-    assert second.returncode == 0, second.stdout + second.stderr
-    assert "already running" in second.stdout
-    endpoints = json.loads(second.stdout.splitlines()[-1])
+    # Two concurrent `up`s: one starts the emulators, the other waits for it and finds them running.
+    racers = [subprocess.Popen([*LAUNCHER, "up"], stdout=subprocess.PIPE, text=True) for _ in range(2)]
+    outputs = [racer.communicate(timeout=300)[0] for racer in racers]
+    assert [racer.returncode for racer in racers] == [0, 0], outputs
+    started = sum("localstack: starting" in out for out in outputs)
+    assert started == (0 if was_running else 1), outputs
+    assert any("localstack: already running" in out for out in outputs), outputs
+    endpoints = json.loads(outputs[0].splitlines()[-1])
+    if not was_running:
+        assert _listen_addresses(4566) == {"127.0.0.1"}, "LocalStack must listen on loopback only"
 
     s3 = boto3.client("s3", endpoint_url=endpoints["default"], **CREDENTIALS)
     bucket = f"smoke-{uuid.uuid4().hex[:12]}"
