@@ -17,7 +17,10 @@ def grants_path(verified: VerifiedToken, path: str, uploads_prefix: str) -> bool
     owner_claim = verified.domain.owner_claim
     if owner_claim is None:
         return verified.claims.get("path") == path
+    owner = verified.claims.get(owner_claim)
+    if not isinstance(owner, str):
+        return False
     try:
-        return key.owner == encode_owner(verified.claims.get(owner_claim))  # type: ignore[arg-type]
+        return key.owner == encode_owner(owner)
     except InvalidOwnerError:
         return False

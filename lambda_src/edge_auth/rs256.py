@@ -18,7 +18,7 @@ from jwt.exceptions import InvalidKeyError
 MIN_KEY_BITS = 2048
 
 
-def _b64url_uint(value: str) -> int:
+def _b64url_uint(value: object) -> int:
     if not isinstance(value, str) or not value:
         raise InvalidKeyError("JWK member is not a base64url string")
     try:

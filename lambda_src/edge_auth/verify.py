@@ -82,11 +82,13 @@ def verify_token(token: str, config: EdgeConfig, now: float | None = None) -> Ve
         header = _jws.get_unverified_header(token)
         kid = header.get("kid")
         domain = config.domain_for_kid(kid) if isinstance(kid, str) else None
-        if domain is None:
+        if domain is None or not isinstance(kid, str):
             raise TokenRejectedError("unknown kid")
         if header.get("typ", "JWT") != "JWT":
             raise TokenRejectedError("unexpected typ")
-        decoded = _jws.decode_complete(token, key=domain.keys[kid], algorithms=["RS256"])
+        # PyJWS's annotation lists cryptography's key types only; RS256 here takes rsa.PublicKey.
+        key: Any = domain.keys[kid]
+        decoded = _jws.decode_complete(token, key=key, algorithms=["RS256"])
         claims = json.loads(decoded["payload"])
     except TokenRejectedError:
         raise

@@ -38,7 +38,7 @@ class Services:
     signer: KmsTokenSigner
 
 
-def error_response(error: ApiError) -> Response:
+def error_response(error: ApiError) -> Response[str]:
     return Response(
         status_code=error.status,
         content_type=content_types.APPLICATION_JSON,
@@ -47,7 +47,7 @@ def error_response(error: ApiError) -> Response:
     )
 
 
-def json_response(status: int, body: dict[str, Any]) -> Response:
+def json_response(status: int, body: dict[str, Any]) -> Response[str]:
     return Response(
         status_code=status, content_type=content_types.APPLICATION_JSON, body=json.dumps(body), headers=COMMON_HEADERS
     )
@@ -82,7 +82,7 @@ def build_app(services: Services) -> APIGatewayRestResolver:
         return services.verifier.verify(bearer_token(app.current_event.headers or {}))
 
     @app.post("/uploads")
-    def post_uploads() -> Response:
+    def post_uploads() -> Response[str]:
         principal = caller()
         request = parse_upload_request(json_body(), services.config)
         now = int(time.time())
@@ -92,7 +92,7 @@ def build_app(services: Services) -> APIGatewayRestResolver:
         return json_response(201, body)
 
     @app.post("/downloads")
-    def post_downloads() -> Response:
+    def post_downloads() -> Response[str]:
         principal = caller()
         key = parse_download_request(json_body())
         body = create_download(key, principal, services.config, services.signer, int(time.time()))
@@ -100,7 +100,7 @@ def build_app(services: Services) -> APIGatewayRestResolver:
         return json_response(200, body)
 
     @app.not_found
-    def not_found(_: Exception) -> Response:
+    def not_found(_: Exception) -> Response[str]:
         allowed = ROUTES.get(app.current_event.path)
         if allowed is not None:
             error = MethodNotAllowedError(f"Use {allowed}.", {"Allow": f"{allowed}, OPTIONS"})
@@ -108,13 +108,13 @@ def build_app(services: Services) -> APIGatewayRestResolver:
         return error_response(NotFoundError("No such route."))
 
     @app.exception_handler(ApiError)
-    def api_error(error: ApiError) -> Response:
+    def api_error(error: ApiError) -> Response[str]:
         log = logger.warning if error.status < 500 else logger.error
         log("request refused", extra={"status": error.status, "code": error.code})
         return error_response(error)
 
     @app.exception_handler(Exception)
-    def unexpected(error: Exception) -> Response:
+    def unexpected(error: Exception) -> Response[str]:
         # The type only: exception texts from libraries can quote their input.
         logger.error("unhandled error", extra={"error_type": type(error).__name__})
         return error_response(ApiError())

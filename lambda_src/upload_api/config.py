@@ -50,7 +50,8 @@ class Config:
     def signing_kid(self) -> str:
         """The KMS key id (UUID) that names the signing key in a token's `kid` header."""
         match = _KEY_ID_RE.fullmatch(self.signing_key_id)
-        assert match is not None  # checked in from_env
+        if match is None:
+            raise ConfigError("SIGNING_KEY_ID must be a KMS key id or key ARN, not an alias")
         return match["id"]
 
 

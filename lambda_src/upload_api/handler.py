@@ -74,7 +74,7 @@ def reset() -> None:
     _app = None
 
 
-def handler(event: dict[str, Any], context: object) -> dict[str, Any]:
+def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     global _app  # noqa: PLW0603 - built once per container, on the first request
     logger.set_correlation_id(_request_id(event))
     if _app is None:
