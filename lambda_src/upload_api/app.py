@@ -67,7 +67,9 @@ def _cors(config: Config) -> CORSConfig | None:
 
 
 def build_app(services: Services) -> APIGatewayRestResolver:
-    app = APIGatewayRestResolver(cors=_cors(services.config))
+    # debug=False even if POWERTOOLS_DEV is set: debug mode prints whole events (bearer
+    # tokens included) and returns stack traces in 500 responses.
+    app = APIGatewayRestResolver(cors=_cors(services.config), debug=False)
 
     def json_body() -> object:
         raw = app.current_event.decoded_body or ""

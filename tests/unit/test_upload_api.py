@@ -229,3 +229,22 @@ def test_cold_start_failure_outside_config_is_a_500(api, monkeypatch):
     response = api(api_event("/uploads", GOOD, token=make_token()))
     assert response["statusCode"] == 500
     assert body_of(response)["error"]["code"] == "misconfigured"
+
+
+def test_powertools_debug_mode_cannot_leak_tokens_or_traces(api, monkeypatch, capsys):
+    import upload_api.app
+
+    monkeypatch.setenv("POWERTOOLS_DEV", "true")
+    monkeypatch.setenv("POWERTOOLS_EVENT_HANDLER_DEBUG", "true")
+    api.configure()
+
+    def boom(*args, **kwargs):
+        raise RuntimeError("internals")
+
+    monkeypatch.setattr(upload_api.app, "create_upload", boom)
+    token = make_token()
+    response = api(api_event("/uploads", GOOD, token=token))
+    assert response["statusCode"] == 500
+    assert "Traceback" not in response["body"]
+    out = capsys.readouterr()
+    assert token.split(".")[2] not in out.out + out.err
