@@ -89,9 +89,33 @@ def _domain(data: object, *, owner_claim: bool) -> TrustDomain:
     )
 
 
+_KNOWN = {
+    "issuer",
+    "audience",
+    "keys",
+    "query_param",
+    "cookie_name",
+    "leeway_seconds",
+    "uploads_prefix",
+    "default_origin",
+    "idp",
+}
+_KNOWN_IDP = {"issuer", "audience", "keys", "owner_claim"}
+
+
+def _no_unknown(data: dict[str, Any], known: set[str], where: str) -> None:
+    # A misspelt setting would silently fall back to its default; refuse it instead.
+    unknown = sorted(set(data) - known)
+    if unknown:
+        raise ConfigError(f"unknown {where}setting(s): {', '.join(unknown)}")
+
+
 def parse_config(data: object) -> EdgeConfig:
     if not isinstance(data, dict):
         raise ConfigError("the configuration must be a JSON object")
+    _no_unknown(data, _KNOWN, "")
+    if isinstance(data.get("idp"), dict):
+        _no_unknown(data["idp"], _KNOWN_IDP, "idp ")
     downloads = _domain(data, owner_claim=False)
     idp = None if data.get("idp") is None else _domain(data["idp"], owner_claim=True)
     if idp is not None and set(idp.keys) & set(downloads.keys):

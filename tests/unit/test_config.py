@@ -94,6 +94,8 @@ def short_key_pem():
         lambda d: d.update(uploads_prefix="/uploads/"),
         lambda d: d.update(uploads_prefix="../"),
         lambda d: d.update(idp="yes"),
+        lambda d: d.update(leeway_secs=5),
+        lambda d: d["idp"].update(owner="sub"),
     ],
 )
 def test_edge_refuses_bad_configuration(change):
