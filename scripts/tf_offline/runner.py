@@ -167,9 +167,13 @@ def validate_tree(source: Path, name: str = "validate") -> list[Outcome]:
     """Every module of a scratch copy of source, JOBS at a time (default 2: Terraform spends
     much of its time waiting for provider processes to start)."""
     tree = scratch_copy(source, name)
+    # Child modules are checked on their own in a second copy: the provider blocks written
+    # there for their configuration_aliases must not leak into the root module's checks.
+    modules_tree = scratch_copy(source, f"{name}-modules")
     jobs = int(os.environ.get("TF_VALIDATE_JOBS", "2"))
     with ThreadPoolExecutor(max_workers=jobs) as pool:
-        futures = [pool.submit(check_module, m, tree) for m in module_dirs(tree)]
+        futures = [pool.submit(check_module, m, tree) for m in module_dirs(tree) if m == tree]
+        futures += [pool.submit(check_module, m, modules_tree) for m in module_dirs(modules_tree) if m != modules_tree]
         outcomes = []
         for future in futures:
             outcome = future.result()
