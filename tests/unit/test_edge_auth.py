@@ -213,3 +213,26 @@ def test_logs_never_contain_the_token(edge_config, capsys):
     run(cf_event(PATH, querystring=f"authorization={token[:-3]}"))
     out = capsys.readouterr().out
     assert token.split(".")[1] not in out and token.split(".")[2][:20] not in out
+
+
+def test_read_only_headers_are_left_alone(edge_config):
+    # CloudFront rejects a viewer-request result that changes Content-Length, Host,
+    # Transfer-Encoding or Via; only Authorization may go and Origin may be added.
+    read_only = {"Host": CDN_HOST, "Via": "2.0 abc.cloudfront.net (CloudFront)", "Content-Length": "0"}
+    event = cf_event(PATH, querystring=f"authorization={download_token()}", headers=read_only)
+    before = dict(event["Records"][0]["cf"]["request"]["headers"])
+    result = run(event)
+    assert is_request(result)
+    for name in ("host", "via", "content-length"):
+        assert result["headers"][name] == before[name]
+    assert set(result["headers"]) - set(before) == {"origin"}
+
+
+def test_generated_responses_are_well_formed_for_cloudfront(edge_config):
+    for result in (run(cf_event(PATH)), run(cf_event(PATH, querystring="authorization=x")), run({})):
+        assert set(result) == {"status", "statusDescription", "headers", "body"}
+        assert result["status"] in {"400", "401", "403"}
+        for name, entries in result["headers"].items():
+            assert name == name.lower()
+            assert all(entry["key"].lower() == name for entry in entries)
+        assert len(result["body"].encode()) < 40 * 1024
