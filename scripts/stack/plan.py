@@ -3,7 +3,7 @@
 Values of computed attributes (ids, ARNs, URLs) are unknown in a plan, and so is every value
 derived from them. References are resolved against what the provisioner itself created: the
 `configuration` section of the plan lists each expression's references, and a chain of direct
-references (`aws_s3_bucket.this.id`, `var.bucket_name` -> the module call's argument ->
+references (`aws_s3_bucket.uploads.id`, `var.bucket_name` -> the module call's argument ->
 `module.storage.bucket_id` -> that module's output) is followed to a created resource's real
 attribute or to a known value. Expressions that compute something out of unknown values (a
 jsonencode()d policy, a `local`) cannot be evaluated from the plan: the caller reports them.
@@ -120,7 +120,7 @@ def parent_module(module: str) -> tuple[str, str]:
 
 
 def parse_reference(reference: str) -> tuple[str, str, str | None, str | None]:
-    """(type, name, index, attribute) of `aws_s3_bucket.this["k"].arn`."""
+    """(type, name, index, attribute) of `aws_s3_bucket.uploads["k"].arn`."""
     match = _REFERENCE.match(reference)
     if not match:
         raise Unresolved(reference)

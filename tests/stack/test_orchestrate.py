@@ -96,10 +96,10 @@ def test_response_headers_policy() -> None:
 
 def test_edge_config_trusts_what_the_api_mints_with_the_real_key() -> None:
     edge = {
-        "address": "module.edge.aws_lambda_function.this",
+        "address": "module.edge.aws_lambda_function.edge_auth",
         "mode": "managed",
         "type": "aws_lambda_function",
-        "name": "this",
+        "name": "edge_auth",
         "values": {"handler": "edge_auth.handler.handler"},
     }
     plan = Plan(

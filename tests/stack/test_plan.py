@@ -15,17 +15,17 @@ PLAN = {
                     "address": "module.storage",
                     "resources": [
                         {
-                            "address": "module.storage.aws_s3_bucket.this",
+                            "address": "module.storage.aws_s3_bucket.uploads",
                             "mode": "managed",
                             "type": "aws_s3_bucket",
-                            "name": "this",
+                            "name": "uploads",
                             "values": {"bucket": "uploads-local", "tags": {"a": "b"}},
                         },
                         {
-                            "address": "module.storage.aws_s3_bucket_policy.this",
+                            "address": "module.storage.aws_s3_bucket_policy.uploads",
                             "mode": "managed",
                             "type": "aws_s3_bucket_policy",
-                            "name": "this",
+                            "name": "uploads",
                             "values": {},
                         },
                     ],
@@ -34,9 +34,9 @@ PLAN = {
         },
     },
     "resource_changes": [
-        {"address": "module.storage.aws_s3_bucket.this", "change": {"after_unknown": {"arn": True, "id": True}}},
+        {"address": "module.storage.aws_s3_bucket.uploads", "change": {"after_unknown": {"arn": True, "id": True}}},
         {
-            "address": "module.storage.aws_s3_bucket_policy.this",
+            "address": "module.storage.aws_s3_bucket_policy.uploads",
             "change": {"after_unknown": {"bucket": True, "policy": True}},
         },
     ],
@@ -60,15 +60,15 @@ PLAN = {
                     "module": {
                         "outputs": {
                             "bucket_name": {
-                                "expression": {"references": ["aws_s3_bucket.this.id", "aws_s3_bucket.this"]}
+                                "expression": {"references": ["aws_s3_bucket.uploads.id", "aws_s3_bucket.uploads"]}
                             }
                         },
                         "resources": [
                             {
-                                "address": "aws_s3_bucket_policy.this",
+                                "address": "aws_s3_bucket_policy.uploads",
                                 "expressions": {
-                                    "bucket": {"references": ["aws_s3_bucket.this.id", "aws_s3_bucket.this"]},
-                                    "policy": {"references": ["aws_s3_bucket.this.arn", "local.cdn_read_statement"]},
+                                    "bucket": {"references": ["aws_s3_bucket.uploads.id", "aws_s3_bucket.uploads"]},
+                                    "policy": {"references": ["aws_s3_bucket.uploads.arn", "local.cdn_read_statement"]},
                                 },
                             }
                         ],
@@ -87,7 +87,7 @@ def plan() -> Plan:
 
 def test_resources_carry_known_values_and_unknown_flags(plan) -> None:
     bucket, policy = plan.resources
-    assert bucket.address == "module.storage.aws_s3_bucket.this"
+    assert bucket.address == "module.storage.aws_s3_bucket.uploads"
     assert bucket.module == "module.storage"
     assert bucket.values["bucket"] == "uploads-local"
     assert bucket.is_unknown("arn")
@@ -97,13 +97,13 @@ def test_resources_carry_known_values_and_unknown_flags(plan) -> None:
 
 def test_direct_references_resolve_to_what_was_created(plan) -> None:
     _, policy = plan.resources
-    resolver = Resolver(plan, created={"module.storage.aws_s3_bucket.this": {"id": "real-bucket"}})
+    resolver = Resolver(plan, created={"module.storage.aws_s3_bucket.uploads": {"id": "real-bucket"}})
     assert resolver.value(policy, "bucket") == "real-bucket"
 
 
 def test_computed_expressions_are_reported_not_guessed(plan) -> None:
     _, policy = plan.resources
-    resolver = Resolver(plan, created={"module.storage.aws_s3_bucket.this": {"id": "b", "arn": "arn:aws:s3:::b"}})
+    resolver = Resolver(plan, created={"module.storage.aws_s3_bucket.uploads": {"id": "b", "arn": "arn:aws:s3:::b"}})
     with pytest.raises(Unresolved, match="computed from"):
         resolver.value(policy, "policy")
 
@@ -120,7 +120,7 @@ def test_placeholders_are_substituted_everywhere() -> None:
 
 
 def test_outputs_in_terraform_output_json_form(plan) -> None:
-    resolver = Resolver(plan, created={"module.storage.aws_s3_bucket.this": {"id": "real-bucket"}})
+    resolver = Resolver(plan, created={"module.storage.aws_s3_bucket.uploads": {"id": "real-bucket"}})
 
     def resolve(name: str):
         expression = plan.module_config("").get("outputs", {})[name]["expression"]
@@ -140,7 +140,7 @@ def test_outputs_in_terraform_output_json_form(plan) -> None:
 
 
 def test_helpers() -> None:
-    assert most_specific(["aws_s3_bucket.this.id", "aws_s3_bucket.this"]) == ["aws_s3_bucket.this.id"]
+    assert most_specific(["aws_s3_bucket.uploads.id", "aws_s3_bucket.uploads"]) == ["aws_s3_bucket.uploads.id"]
     assert parent_module("module.a.module.b") == ("module.a", "b")
     assert parent_module("module.a") == ("", "a")
     assert type_of(["a", "b"]) == ["list", "string"]
@@ -160,18 +160,18 @@ def test_state_for_replanning_holds_planned_and_real_values() -> None:
                         "address": "module.edge",
                         "resources": [
                             {
-                                "address": 'module.edge.aws_iam_role.this["a"]',
+                                "address": 'module.edge.aws_iam_role.edge_auth["a"]',
                                 "mode": "managed",
                                 "type": "aws_iam_role",
-                                "name": "this",
+                                "name": "edge_auth",
                                 "index": "a",
                                 "values": {"name": "edge-role", "tags": {}},
                             },
                             {
-                                "address": "module.edge.aws_lambda_function.this",
+                                "address": "module.edge.aws_lambda_function.edge_auth",
                                 "mode": "managed",
                                 "type": "aws_lambda_function",
-                                "name": "this",
+                                "name": "edge_auth",
                                 "values": {"function_name": "edge"},
                             },
                         ],
@@ -185,14 +185,16 @@ def test_state_for_replanning_holds_planned_and_real_values() -> None:
                 "module_calls": {
                     "edge": {
                         "module": {
-                            "resources": [{"address": "aws_iam_role.this", "provider_config_key": "aws.us_east_1"}]
+                            "resources": [{"address": "aws_iam_role.edge_auth", "provider_config_key": "aws.us_east_1"}]
                         }
                     }
                 }
             },
         },
     }
-    state = state_for(Plan(data), {'module.edge.aws_iam_role.this["a"]': {"arn": "arn:aws:iam::000000000000:role/x"}})
+    state = state_for(
+        Plan(data), {'module.edge.aws_iam_role.edge_auth["a"]': {"arn": "arn:aws:iam::000000000000:role/x"}}
+    )
     assert state["version"] == 4
     (role,) = state["resources"]  # only what is known goes in: the function stays to be created
     assert role["module"] == "module.edge"

@@ -3,13 +3,13 @@ locals {
   use_oai   = var.origin_access == "oai"
 }
 
-resource "aws_cloudfront_origin_access_identity" "this" {
+resource "aws_cloudfront_origin_access_identity" "uploads" {
   count = local.use_oai ? 1 : 0
 
   comment = "${var.name}: reads the uploads prefix of the bucket"
 }
 
-resource "aws_cloudfront_origin_access_control" "this" {
+resource "aws_cloudfront_origin_access_control" "uploads" {
   count = local.use_oai ? 0 : 1
 
   name                              = "${var.name}-uploads"
@@ -22,7 +22,7 @@ resource "aws_cloudfront_origin_access_control" "this" {
 # The token rides in the query string, a header or a cookie, and the edge has already
 # checked it: none of those may split the cache or reach S3. Origin does, because S3's
 # CORS answer echoes it and differs per allowed origin.
-resource "aws_cloudfront_cache_policy" "this" {
+resource "aws_cloudfront_cache_policy" "uploads" {
   name        = "${var.name}-uploads"
   comment     = "Keyed on the path and the CORS request headers only; never on tokens."
   min_ttl     = 0
@@ -50,7 +50,7 @@ resource "aws_cloudfront_cache_policy" "this" {
   }
 }
 
-resource "aws_cloudfront_origin_request_policy" "this" {
+resource "aws_cloudfront_origin_request_policy" "s3_cors" {
   name    = "${var.name}-uploads-cors"
   comment = "Forwards the CORS request headers to S3 and nothing else (no cookies, no query string)."
 
@@ -70,7 +70,7 @@ resource "aws_cloudfront_origin_request_policy" "this" {
   }
 }
 
-resource "aws_cloudfront_response_headers_policy" "this" {
+resource "aws_cloudfront_response_headers_policy" "security_headers" {
   #checkov:skip=CKV_AWS_259:HSTS is enforced (1 year, subdomains); "preload" is a commitment for the operator's apex domain, not for a CDN host.
   name    = "${var.name}-uploads-security"
   comment = "Security headers for user-supplied files: no MIME sniffing, no framing, HTTPS only."
@@ -98,7 +98,7 @@ resource "aws_cloudfront_response_headers_policy" "this" {
   }
 }
 
-resource "aws_cloudfront_distribution" "this" {
+resource "aws_cloudfront_distribution" "uploads" {
   #checkov:skip=CKV_AWS_68:WAF is optional (web_acl_arn): every request already needs a valid short-lived token checked at the edge.
   #checkov:skip=CKV_AWS_86:Access logging is optional (access_log_bucket_domain_name); it needs an ACL-enabled bucket the operator owns.
   #checkov:skip=CKV_AWS_174:TLS 1.2+ is enforced whenever a custom certificate is set; the cloudfront.net certificate's policy is fixed by AWS.
@@ -119,10 +119,10 @@ resource "aws_cloudfront_distribution" "this" {
   origin {
     origin_id                = local.origin_id
     domain_name              = var.bucket_regional_domain_name
-    origin_access_control_id = local.use_oai ? null : aws_cloudfront_origin_access_control.this[0].id
+    origin_access_control_id = local.use_oai ? null : aws_cloudfront_origin_access_control.uploads[0].id
 
     dynamic "s3_origin_config" {
-      for_each = local.use_oai ? [aws_cloudfront_origin_access_identity.this[0].cloudfront_access_identity_path] : []
+      for_each = local.use_oai ? [aws_cloudfront_origin_access_identity.uploads[0].cloudfront_access_identity_path] : []
       content {
         origin_access_identity = s3_origin_config.value
       }
@@ -135,9 +135,9 @@ resource "aws_cloudfront_distribution" "this" {
     allowed_methods            = ["GET", "HEAD", "OPTIONS"]
     cached_methods             = ["GET", "HEAD", "OPTIONS"]
     compress                   = true
-    cache_policy_id            = aws_cloudfront_cache_policy.this.id
-    origin_request_policy_id   = aws_cloudfront_origin_request_policy.this.id
-    response_headers_policy_id = aws_cloudfront_response_headers_policy.this.id
+    cache_policy_id            = aws_cloudfront_cache_policy.uploads.id
+    origin_request_policy_id   = aws_cloudfront_origin_request_policy.s3_cors.id
+    response_headers_policy_id = aws_cloudfront_response_headers_policy.security_headers.id
 
     # Viewer-request runs before the cache on every request, so a cached object is
     # never served without a valid token. It needs a numbered version, not $LATEST.

@@ -56,7 +56,7 @@ data "archive_file" "package" {
   }
 }
 
-resource "aws_iam_role" "this" {
+resource "aws_iam_role" "edge_auth" {
   provider = aws.us_east_1
 
   name = "${var.name}-role"
@@ -74,11 +74,11 @@ resource "aws_iam_role" "this" {
 
 # Replicas log in whichever region served the request, into /aws/lambda/us-east-1.<name>:
 # hence every region, but only that group. Nothing else: the function calls no AWS API.
-resource "aws_iam_role_policy" "this" {
+resource "aws_iam_role_policy" "edge_auth_logs" {
   provider = aws.us_east_1
 
   name = "logs-in-every-region"
-  role = aws_iam_role.this.id
+  role = aws_iam_role.edge_auth.id
   policy = jsonencode({
     Version = "2012-10-17"
     Statement = [{
@@ -100,7 +100,7 @@ resource "aws_cloudwatch_log_group" "us_east_1" {
   tags              = var.tags
 }
 
-resource "aws_lambda_function" "this" {
+resource "aws_lambda_function" "edge_auth" {
   #checkov:skip=CKV_AWS_50:Lambda@Edge does not support X-Ray tracing.
   #checkov:skip=CKV_AWS_115:Lambda@Edge does not support reserved concurrency; CloudFront scales replicas per region.
   #checkov:skip=CKV_AWS_116:Viewer triggers are synchronous; a failure is the viewer's response, a DLQ would never receive anything.
@@ -112,7 +112,7 @@ resource "aws_lambda_function" "this" {
 
   function_name    = var.name
   description      = "Viewer-request JWT check for CDN downloads (config baked into the package)."
-  role             = aws_iam_role.this.arn
+  role             = aws_iam_role.edge_auth.arn
   filename         = data.archive_file.package.output_path
   source_code_hash = data.archive_file.package.output_base64sha256
   handler          = "edge_auth.handler.handler"
@@ -132,5 +132,5 @@ resource "aws_lambda_function" "this" {
     }
   }
 
-  depends_on = [aws_cloudwatch_log_group.us_east_1, aws_iam_role_policy.this]
+  depends_on = [aws_cloudwatch_log_group.us_east_1, aws_iam_role_policy.edge_auth_logs]
 }

@@ -1,36 +1,36 @@
 output "function_name" {
   description = "Name of the edge function."
-  value       = aws_lambda_function.this.function_name
+  value       = aws_lambda_function.edge_auth.function_name
 }
 
 output "function_arn" {
   description = "Unqualified ARN of the edge function."
-  value       = aws_lambda_function.this.arn
+  value       = aws_lambda_function.edge_auth.arn
 }
 
 output "qualified_arn" {
   description = "ARN of the published version (with its number): what CloudFront associates."
-  value       = aws_lambda_function.this.qualified_arn
+  value       = aws_lambda_function.edge_auth.qualified_arn
 }
 
 output "version" {
   description = "Published version number of the edge function."
-  value       = aws_lambda_function.this.version
+  value       = aws_lambda_function.edge_auth.version
 }
 
 output "region" {
   description = "Region the edge function lives in (always us-east-1)."
-  value       = aws_lambda_function.this.region
+  value       = aws_lambda_function.edge_auth.region
 }
 
 output "role_arn" {
   description = "ARN of the edge function's execution role."
-  value       = aws_iam_role.this.arn
+  value       = aws_iam_role.edge_auth.arn
 }
 
 output "role_policy" {
   description = "The edge role's inline policy (JSON), exposed for tests and audits."
-  value       = aws_iam_role_policy.this.policy
+  value       = aws_iam_role_policy.edge_auth_logs.policy
 }
 
 output "config" {

@@ -1,5 +1,5 @@
 locals {
-  uploads_objects_arn = "${aws_s3_bucket.this.arn}/${var.uploads_prefix}*"
+  uploads_objects_arn = "${aws_s3_bucket.uploads.arn}/${var.uploads_prefix}*"
 
   # OAI: CloudFront presents itself as the OAI's IAM user. OAC: as the CloudFront
   # service, and only for this distribution (confused-deputy guard via AWS:SourceArn).
@@ -23,7 +23,7 @@ locals {
   }
 }
 
-resource "aws_s3_bucket" "this" {
+resource "aws_s3_bucket" "uploads" {
   #checkov:skip=CKV_AWS_18:Reads go through CloudFront (its access logs are an input of the cdn module) and the API logs every presigned key; a log bucket is the operator's choice.
   #checkov:skip=CKV_AWS_144:Cross-region replication is a disaster-recovery choice for the operator, not part of the upload path.
   #checkov:skip=CKV2_AWS_62:Nothing consumes upload events; the API chooses every key, so there is nothing to react to.
@@ -34,16 +34,16 @@ resource "aws_s3_bucket" "this" {
   tags          = var.tags
 }
 
-resource "aws_s3_bucket_ownership_controls" "this" {
-  bucket = aws_s3_bucket.this.id
+resource "aws_s3_bucket_ownership_controls" "uploads" {
+  bucket = aws_s3_bucket.uploads.id
 
   rule {
     object_ownership = "BucketOwnerEnforced"
   }
 }
 
-resource "aws_s3_bucket_public_access_block" "this" {
-  bucket = aws_s3_bucket.this.id
+resource "aws_s3_bucket_public_access_block" "uploads" {
+  bucket = aws_s3_bucket.uploads.id
 
   block_public_acls       = true
   block_public_policy     = true
@@ -51,8 +51,8 @@ resource "aws_s3_bucket_public_access_block" "this" {
   restrict_public_buckets = true
 }
 
-resource "aws_s3_bucket_server_side_encryption_configuration" "this" {
-  bucket = aws_s3_bucket.this.id
+resource "aws_s3_bucket_server_side_encryption_configuration" "uploads" {
+  bucket = aws_s3_bucket.uploads.id
 
   rule {
     apply_server_side_encryption_by_default {
@@ -61,16 +61,16 @@ resource "aws_s3_bucket_server_side_encryption_configuration" "this" {
   }
 }
 
-resource "aws_s3_bucket_versioning" "this" {
-  bucket = aws_s3_bucket.this.id
+resource "aws_s3_bucket_versioning" "uploads" {
+  bucket = aws_s3_bucket.uploads.id
 
   versioning_configuration {
     status = "Enabled"
   }
 }
 
-resource "aws_s3_bucket_lifecycle_configuration" "this" {
-  bucket = aws_s3_bucket.this.id
+resource "aws_s3_bucket_lifecycle_configuration" "uploads" {
+  bucket = aws_s3_bucket.uploads.id
 
   rule {
     id     = "abort-incomplete-multipart-uploads"
@@ -94,11 +94,11 @@ resource "aws_s3_bucket_lifecycle_configuration" "this" {
     }
   }
 
-  depends_on = [aws_s3_bucket_versioning.this]
+  depends_on = [aws_s3_bucket_versioning.uploads]
 }
 
-resource "aws_s3_bucket_cors_configuration" "this" {
-  bucket = aws_s3_bucket.this.id
+resource "aws_s3_bucket_cors_configuration" "uploads" {
+  bucket = aws_s3_bucket.uploads.id
 
   cors_rule {
     allowed_origins = var.allowed_origins
@@ -111,8 +111,8 @@ resource "aws_s3_bucket_cors_configuration" "this" {
   }
 }
 
-resource "aws_s3_bucket_policy" "this" {
-  bucket = aws_s3_bucket.this.id
+resource "aws_s3_bucket_policy" "uploads" {
+  bucket = aws_s3_bucket.uploads.id
   policy = jsonencode({
     Version = "2012-10-17"
     Statement = [
@@ -121,7 +121,7 @@ resource "aws_s3_bucket_policy" "this" {
         Effect    = "Deny"
         Principal = "*"
         Action    = "s3:*"
-        Resource  = [aws_s3_bucket.this.arn, "${aws_s3_bucket.this.arn}/*"]
+        Resource  = [aws_s3_bucket.uploads.arn, "${aws_s3_bucket.uploads.arn}/*"]
         Condition = { Bool = { "aws:SecureTransport" = "false" } }
       },
       local.cdn_read_statements[var.cdn_access.type],
@@ -129,5 +129,5 @@ resource "aws_s3_bucket_policy" "this" {
   })
 
   # The public access block must exist first, or a policy race could briefly expose the bucket.
-  depends_on = [aws_s3_bucket_public_access_block.this]
+  depends_on = [aws_s3_bucket_public_access_block.uploads]
 }

@@ -1,16 +1,16 @@
 output "bucket_name" {
   description = "Name of the uploads bucket."
-  value       = aws_s3_bucket.this.bucket
+  value       = aws_s3_bucket.uploads.bucket
 }
 
 output "bucket_arn" {
   description = "ARN of the uploads bucket."
-  value       = aws_s3_bucket.this.arn
+  value       = aws_s3_bucket.uploads.arn
 }
 
 output "bucket_regional_domain_name" {
   description = "Regional domain name of the bucket, the CloudFront origin (avoids the global endpoint's redirects for new buckets)."
-  value       = aws_s3_bucket.this.bucket_regional_domain_name
+  value       = aws_s3_bucket.uploads.bucket_regional_domain_name
 }
 
 output "uploads_prefix" {
@@ -25,5 +25,5 @@ output "uploads_objects_arn" {
 
 output "bucket_policy" {
   description = "The bucket policy document (JSON), exposed for tests and audits."
-  value       = aws_s3_bucket_policy.this.policy
+  value       = aws_s3_bucket_policy.uploads.policy
 }

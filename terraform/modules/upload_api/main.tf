@@ -184,7 +184,7 @@ resource "aws_cloudwatch_log_group" "function" {
   tags              = var.tags
 }
 
-resource "aws_lambda_function" "this" {
+resource "aws_lambda_function" "upload_api" {
   #checkov:skip=CKV_AWS_115:Stage throttling and the per-user rate limit bound load; reserving concurrency fails in new accounts (quota 10).
   #checkov:skip=CKV_AWS_116:Invoked synchronously by API Gateway; failures return to the caller, a DLQ would never receive anything.
   #checkov:skip=CKV_AWS_117:Calls only S3, DynamoDB, KMS and the JWKS URL; a VPC would add NAT cost and no isolation.
@@ -214,7 +214,7 @@ resource "aws_lambda_function" "this" {
 
 # --- REST API (v1) ------------------------------------------------------------
 
-resource "aws_api_gateway_rest_api" "this" {
+resource "aws_api_gateway_rest_api" "upload_api" {
   name        = var.name
   description = "Upload API: POST /uploads (presigned upload), POST /downloads (download token)."
   tags        = var.tags
@@ -232,8 +232,8 @@ resource "aws_api_gateway_rest_api" "this" {
 resource "aws_api_gateway_resource" "route" {
   for_each = local.routes
 
-  rest_api_id = aws_api_gateway_rest_api.this.id
-  parent_id   = aws_api_gateway_rest_api.this.root_resource_id
+  rest_api_id = aws_api_gateway_rest_api.upload_api.id
+  parent_id   = aws_api_gateway_rest_api.upload_api.root_resource_id
   path_part   = each.key
 }
 
@@ -242,7 +242,7 @@ resource "aws_api_gateway_method" "route" {
   #checkov:skip=CKV2_AWS_53:The function validates every request body strictly; a model here would duplicate its rules.
   for_each = local.route_methods
 
-  rest_api_id   = aws_api_gateway_rest_api.this.id
+  rest_api_id   = aws_api_gateway_rest_api.upload_api.id
   resource_id   = aws_api_gateway_resource.route[each.value.path].id
   http_method   = each.value.method
   authorization = "NONE"
@@ -251,24 +251,24 @@ resource "aws_api_gateway_method" "route" {
 resource "aws_api_gateway_integration" "route" {
   for_each = local.route_methods
 
-  rest_api_id             = aws_api_gateway_rest_api.this.id
+  rest_api_id             = aws_api_gateway_rest_api.upload_api.id
   resource_id             = aws_api_gateway_resource.route[each.value.path].id
   http_method             = aws_api_gateway_method.route[each.key].http_method
   type                    = "AWS_PROXY"
   integration_http_method = "POST"
-  uri                     = aws_lambda_function.this.invoke_arn
+  uri                     = aws_lambda_function.upload_api.invoke_arn
 }
 
 resource "aws_lambda_permission" "api_gateway" {
   statement_id  = "AllowInvokeFromApiStage"
   action        = "lambda:InvokeFunction"
-  function_name = aws_lambda_function.this.function_name
+  function_name = aws_lambda_function.upload_api.function_name
   principal     = "apigateway.amazonaws.com"
-  source_arn    = "${aws_api_gateway_rest_api.this.execution_arn}/${var.stage_name}/*/*"
+  source_arn    = "${aws_api_gateway_rest_api.upload_api.execution_arn}/${var.stage_name}/*/*"
 }
 
-resource "aws_api_gateway_deployment" "this" {
-  rest_api_id = aws_api_gateway_rest_api.this.id
+resource "aws_api_gateway_deployment" "upload_api" {
+  rest_api_id = aws_api_gateway_rest_api.upload_api.id
 
   # A deployment is a snapshot: take a new one whenever a route changes.
   triggers = {
@@ -291,13 +291,13 @@ resource "aws_cloudwatch_log_group" "api_access" {
   tags              = var.tags
 }
 
-resource "aws_api_gateway_stage" "this" {
+resource "aws_api_gateway_stage" "upload_api" {
   #checkov:skip=CKV_AWS_120:Every response is per user and per request (presigned URLs, tokens); caching would be wrong.
   #checkov:skip=CKV2_AWS_51:Browsers call this API directly; there is no backend for a client certificate to authenticate to.
   #checkov:skip=CKV2_AWS_29:WAF is an account-level choice; stage throttling and the per-user rate limit are built in.
   #checkov:skip=CKV2_AWS_4:Execution logs can echo request data (tokens); JSON access logs and the function's own logs are enough.
-  rest_api_id          = aws_api_gateway_rest_api.this.id
-  deployment_id        = aws_api_gateway_deployment.this.id
+  rest_api_id          = aws_api_gateway_rest_api.upload_api.id
+  deployment_id        = aws_api_gateway_deployment.upload_api.id
   stage_name           = var.stage_name
   xray_tracing_enabled = true
   tags                 = var.tags
@@ -319,14 +319,14 @@ resource "aws_api_gateway_stage" "this" {
     })
   }
 
-  depends_on = [aws_api_gateway_account.this]
+  depends_on = [aws_api_gateway_account.cloudwatch_logging]
 }
 
 resource "aws_api_gateway_method_settings" "all" {
   #checkov:skip=CKV_AWS_225:Responses are per user and per request; caching them would leak one user's upload to another.
   #checkov:skip=CKV_AWS_308:No cache exists, so there is nothing to encrypt.
-  rest_api_id = aws_api_gateway_rest_api.this.id
-  stage_name  = aws_api_gateway_stage.this.stage_name
+  rest_api_id = aws_api_gateway_rest_api.upload_api.id
+  stage_name  = aws_api_gateway_stage.upload_api.stage_name
   method_path = "*/*"
 
   settings {
@@ -361,7 +361,7 @@ resource "aws_iam_role_policy_attachment" "api_gateway_cloudwatch" {
   policy_arn = "arn:${data.aws_partition.current.partition}:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs"
 }
 
-resource "aws_api_gateway_account" "this" {
+resource "aws_api_gateway_account" "cloudwatch_logging" {
   count = var.create_api_gateway_account_role ? 1 : 0
 
   cloudwatch_role_arn = aws_iam_role.api_gateway_cloudwatch[0].arn

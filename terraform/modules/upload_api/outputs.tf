@@ -1,36 +1,36 @@
 output "api_url" {
   description = "Invoke URL of the API stage, without a trailing slash."
-  value       = trimsuffix(aws_api_gateway_stage.this.invoke_url, "/")
+  value       = trimsuffix(aws_api_gateway_stage.upload_api.invoke_url, "/")
 }
 
 output "uploads_url" {
   description = "URL clients POST to for a presigned upload."
-  value       = "${trimsuffix(aws_api_gateway_stage.this.invoke_url, "/")}/uploads"
+  value       = "${trimsuffix(aws_api_gateway_stage.upload_api.invoke_url, "/")}/uploads"
 }
 
 output "downloads_url" {
   description = "URL clients POST to for a download token."
-  value       = "${trimsuffix(aws_api_gateway_stage.this.invoke_url, "/")}/downloads"
+  value       = "${trimsuffix(aws_api_gateway_stage.upload_api.invoke_url, "/")}/downloads"
 }
 
 output "rest_api_id" {
   description = "ID of the REST API."
-  value       = aws_api_gateway_rest_api.this.id
+  value       = aws_api_gateway_rest_api.upload_api.id
 }
 
 output "stage_name" {
   description = "Name of the API stage."
-  value       = aws_api_gateway_stage.this.stage_name
+  value       = aws_api_gateway_stage.upload_api.stage_name
 }
 
 output "function_name" {
   description = "Name of the upload API function."
-  value       = aws_lambda_function.this.function_name
+  value       = aws_lambda_function.upload_api.function_name
 }
 
 output "function_arn" {
   description = "ARN of the upload API function."
-  value       = aws_lambda_function.this.arn
+  value       = aws_lambda_function.upload_api.arn
 }
 
 output "function_role_arn" {

@@ -12,32 +12,32 @@ run "oai_distribution_authorizes_at_the_edge" {
   command = apply
 
   assert {
-    condition = [for a in one(aws_cloudfront_distribution.this.default_cache_behavior).lambda_function_association : [a.event_type, a.lambda_arn, a.include_body]] == [
+    condition = [for a in one(aws_cloudfront_distribution.uploads.default_cache_behavior).lambda_function_association : [a.event_type, a.lambda_arn, a.include_body]] == [
       ["viewer-request", "arn:aws:lambda:us-east-1:123456789012:function:tf-test-edge-auth:7", false],
     ]
     error_message = "The one association must be viewer-request on the qualified ARN, without the body."
   }
 
   assert {
-    condition     = one(aws_cloudfront_distribution.this.default_cache_behavior).viewer_protocol_policy == "redirect-to-https"
+    condition     = one(aws_cloudfront_distribution.uploads.default_cache_behavior).viewer_protocol_policy == "redirect-to-https"
     error_message = "Viewers must be redirected to HTTPS."
   }
 
   assert {
     condition = (
-      one(one(aws_cloudfront_cache_policy.this.parameters_in_cache_key_and_forwarded_to_origin).query_strings_config).query_string_behavior == "none" &&
-      one(one(aws_cloudfront_cache_policy.this.parameters_in_cache_key_and_forwarded_to_origin).cookies_config).cookie_behavior == "none"
+      one(one(aws_cloudfront_cache_policy.uploads.parameters_in_cache_key_and_forwarded_to_origin).query_strings_config).query_string_behavior == "none" &&
+      one(one(aws_cloudfront_cache_policy.uploads.parameters_in_cache_key_and_forwarded_to_origin).cookies_config).cookie_behavior == "none"
     )
     error_message = "The cache key must include neither query string nor cookies (where tokens travel)."
   }
 
   assert {
-    condition     = length(aws_cloudfront_origin_access_identity.this) == 1 && length(aws_cloudfront_origin_access_control.this) == 0
+    condition     = length(aws_cloudfront_origin_access_identity.uploads) == 1 && length(aws_cloudfront_origin_access_control.uploads) == 0
     error_message = "OAI must be the default origin access."
   }
 
   assert {
-    condition     = one(one(aws_cloudfront_distribution.this.origin).s3_origin_config).origin_access_identity == aws_cloudfront_origin_access_identity.this[0].cloudfront_access_identity_path
+    condition     = one(one(aws_cloudfront_distribution.uploads.origin).s3_origin_config).origin_access_identity == aws_cloudfront_origin_access_identity.uploads[0].cloudfront_access_identity_path
     error_message = "The S3 origin must be read through the OAI."
   }
 }
@@ -50,12 +50,12 @@ run "oac_distribution_signs_origin_requests" {
   }
 
   assert {
-    condition     = length(aws_cloudfront_origin_access_identity.this) == 0 && one(aws_cloudfront_distribution.this.origin).origin_access_control_id == aws_cloudfront_origin_access_control.this[0].id
+    condition     = length(aws_cloudfront_origin_access_identity.uploads) == 0 && one(aws_cloudfront_distribution.uploads.origin).origin_access_control_id == aws_cloudfront_origin_access_control.uploads[0].id
     error_message = "OAC mode must use the origin access control and no OAI."
   }
 
   assert {
-    condition     = aws_cloudfront_origin_access_control.this[0].signing_behavior == "always"
+    condition     = aws_cloudfront_origin_access_control.uploads[0].signing_behavior == "always"
     error_message = "OAC must sign every origin request."
   }
 }
@@ -69,7 +69,7 @@ run "custom_domain_requires_tls12" {
   }
 
   assert {
-    condition     = startswith(one(aws_cloudfront_distribution.this.viewer_certificate).minimum_protocol_version, "TLSv1.2") && output.cdn_url == "https://cdn.example.com"
+    condition     = startswith(one(aws_cloudfront_distribution.uploads.viewer_certificate).minimum_protocol_version, "TLSv1.2") && output.cdn_url == "https://cdn.example.com"
     error_message = "A custom domain must require TLS 1.2+ and be the CDN URL."
   }
 }

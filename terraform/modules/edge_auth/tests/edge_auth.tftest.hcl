@@ -35,27 +35,27 @@ run "edge_function_obeys_lambda_at_edge_rules" {
   command = apply
 
   assert {
-    condition     = aws_lambda_function.this.region == "us-east-1"
+    condition     = aws_lambda_function.edge_auth.region == "us-east-1"
     error_message = "Lambda@Edge functions must live in us-east-1."
   }
 
   assert {
-    condition     = aws_lambda_function.this.timeout <= 5 && aws_lambda_function.this.memory_size == 128
+    condition     = aws_lambda_function.edge_auth.timeout <= 5 && aws_lambda_function.edge_auth.memory_size == 128
     error_message = "Viewer triggers allow at most 5 s; 128 MB is the viewer-trigger size."
   }
 
   assert {
-    condition     = aws_lambda_function.this.publish
+    condition     = aws_lambda_function.edge_auth.publish
     error_message = "CloudFront needs a published, numbered version."
   }
 
   assert {
-    condition     = length(aws_lambda_function.this.environment) == 0
+    condition     = length(aws_lambda_function.edge_auth.environment) == 0
     error_message = "Lambda@Edge forbids environment variables."
   }
 
   assert {
-    condition = toset(jsondecode(aws_iam_role.this.assume_role_policy).Statement[0].Principal.Service) == toset([
+    condition = toset(jsondecode(aws_iam_role.edge_auth.assume_role_policy).Statement[0].Principal.Service) == toset([
       "lambda.amazonaws.com", "edgelambda.amazonaws.com",
     ])
     error_message = "The role must trust both lambda.amazonaws.com and edgelambda.amazonaws.com."
@@ -63,7 +63,7 @@ run "edge_function_obeys_lambda_at_edge_rules" {
 
   assert {
     condition = alltrue([
-      for s in jsondecode(aws_iam_role_policy.this.policy).Statement :
+      for s in jsondecode(aws_iam_role_policy.edge_auth_logs.policy).Statement :
       alltrue([for a in s.Action : startswith(a, "logs:")]) &&
       alltrue([for r in s.Resource : startswith(r, "arn:aws:logs:*:123456789012:log-group:/aws/lambda/us-east-1.tf-test-edge-auth")])
     ])
@@ -115,7 +115,7 @@ run "oversized_package_is_refused" {
     values = { output_size = 1048577 }
   }
 
-  expect_failures = [aws_lambda_function.this]
+  expect_failures = [aws_lambda_function.edge_auth]
 }
 
 run "timeout_above_five_seconds_is_rejected" {

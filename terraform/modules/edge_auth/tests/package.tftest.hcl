@@ -28,7 +28,7 @@ run "first_build" {
   }
 
   assert {
-    condition     = aws_lambda_function.this.source_code_hash == output.package_base64sha256
+    condition     = aws_lambda_function.edge_auth.source_code_hash == output.package_base64sha256
     error_message = "The function must deploy exactly the assembled package."
   }
 }

@@ -16,27 +16,27 @@ run "oai_bucket_is_private_and_tls_only" {
 
   assert {
     condition = alltrue([
-      aws_s3_bucket_public_access_block.this.block_public_acls,
-      aws_s3_bucket_public_access_block.this.block_public_policy,
-      aws_s3_bucket_public_access_block.this.ignore_public_acls,
-      aws_s3_bucket_public_access_block.this.restrict_public_buckets,
+      aws_s3_bucket_public_access_block.uploads.block_public_acls,
+      aws_s3_bucket_public_access_block.uploads.block_public_policy,
+      aws_s3_bucket_public_access_block.uploads.ignore_public_acls,
+      aws_s3_bucket_public_access_block.uploads.restrict_public_buckets,
     ])
     error_message = "All four block-public-access flags must be true."
   }
 
   assert {
-    condition     = one(aws_s3_bucket_ownership_controls.this.rule).object_ownership == "BucketOwnerEnforced"
+    condition     = one(aws_s3_bucket_ownership_controls.uploads.rule).object_ownership == "BucketOwnerEnforced"
     error_message = "ACLs must be disabled (BucketOwnerEnforced)."
   }
 
   assert {
-    condition     = one(one(aws_s3_bucket_server_side_encryption_configuration.this.rule).apply_server_side_encryption_by_default).sse_algorithm == "AES256"
+    condition     = one(one(aws_s3_bucket_server_side_encryption_configuration.uploads.rule).apply_server_side_encryption_by_default).sse_algorithm == "AES256"
     error_message = "Default encryption must be on (SSE-S3, which an OAI can read)."
   }
 
   assert {
     condition = length([
-      for s in jsondecode(aws_s3_bucket_policy.this.policy).Statement : s
+      for s in jsondecode(aws_s3_bucket_policy.uploads.policy).Statement : s
       if s.Effect == "Deny" && s.Action == "s3:*" && try(s.Condition.Bool["aws:SecureTransport"], "") == "false"
     ]) == 1
     error_message = "The bucket policy must deny every request made without TLS."
@@ -44,7 +44,7 @@ run "oai_bucket_is_private_and_tls_only" {
 
   assert {
     condition = alltrue([
-      for s in jsondecode(aws_s3_bucket_policy.this.policy).Statement :
+      for s in jsondecode(aws_s3_bucket_policy.uploads.policy).Statement :
       !contains(flatten([try(values(s.Principal), [s.Principal])]), "*")
       if s.Effect == "Allow"
     ])
@@ -53,23 +53,23 @@ run "oai_bucket_is_private_and_tls_only" {
 
   assert {
     condition = [
-      for s in jsondecode(aws_s3_bucket_policy.this.policy).Statement : [s.Principal.AWS, s.Action, s.Resource]
+      for s in jsondecode(aws_s3_bucket_policy.uploads.policy).Statement : [s.Principal.AWS, s.Action, s.Resource]
       if s.Effect == "Allow"
       ] == [[
         "arn:aws:iam::cloudfront:user/CloudFront Origin Access Identity E2EXAMPLE",
         "s3:GetObject",
-        "${aws_s3_bucket.this.arn}/uploads/*",
+        "${aws_s3_bucket.uploads.arn}/uploads/*",
     ]]
     error_message = "The only grant must be s3:GetObject on uploads/* to the CDN's OAI."
   }
 
   assert {
-    condition     = !anytrue([for rule in aws_s3_bucket_cors_configuration.this.cors_rule : anytrue([for o in rule.allowed_origins : strcontains(o, "*")])])
+    condition     = !anytrue([for rule in aws_s3_bucket_cors_configuration.uploads.cors_rule : anytrue([for o in rule.allowed_origins : strcontains(o, "*")])])
     error_message = "CORS must never allow a '*' origin."
   }
 
   assert {
-    condition = alltrue([for rule in aws_s3_bucket_cors_configuration.this.cors_rule :
+    condition = alltrue([for rule in aws_s3_bucket_cors_configuration.uploads.cors_rule :
       toset(rule.allowed_methods) == toset(["GET", "HEAD", "PUT", "POST"]) &&
       toset(rule.expose_headers) == toset(["ETag", "Location"])
     ])
@@ -77,7 +77,7 @@ run "oai_bucket_is_private_and_tls_only" {
   }
 
   assert {
-    condition = anytrue([for rule in aws_s3_bucket_lifecycle_configuration.this.rule :
+    condition = anytrue([for rule in aws_s3_bucket_lifecycle_configuration.uploads.rule :
       rule.status == "Enabled" && try(one(rule.abort_incomplete_multipart_upload).days_after_initiation, 0) == 1
     ])
     error_message = "Incomplete multipart uploads must be aborted after a day."
@@ -96,7 +96,7 @@ run "oac_grant_is_bound_to_the_distribution" {
 
   assert {
     condition = [
-      for s in jsondecode(aws_s3_bucket_policy.this.policy).Statement : [s.Principal, s.Action, s.Condition]
+      for s in jsondecode(aws_s3_bucket_policy.uploads.policy).Statement : [s.Principal, s.Action, s.Condition]
       if s.Effect == "Allow"
       ] == [[
         { Service = "cloudfront.amazonaws.com" },

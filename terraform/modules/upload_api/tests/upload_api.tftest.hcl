@@ -70,18 +70,18 @@ run "role_is_least_privilege" {
         "DOWNLOAD_TOKEN_ISSUER", "DOWNLOAD_TOKEN_AUDIENCE", "DOWNLOAD_TOKEN_TTL_SECONDS", "CDN_URL",
         "USER_JWT_ISSUER", "USER_JWT_AUDIENCE", "USER_JWKS_URL", "USER_JWT_ALGORITHMS", "ALLOWED_ORIGINS",
       "DOWNLOAD_ACCESS", "POWERTOOLS_SERVICE_NAME", "POWERTOOLS_LOG_LEVEL"] :
-      contains(keys(one(aws_lambda_function.this.environment).variables), k)
-    ]) && !contains(keys(one(aws_lambda_function.this.environment).variables), "USER_JWKS_JSON")
+      contains(keys(one(aws_lambda_function.upload_api.environment).variables), k)
+    ]) && !contains(keys(one(aws_lambda_function.upload_api.environment).variables), "USER_JWKS_JSON")
     error_message = "The function's environment must follow the contract (and carry only one JWKS source)."
   }
 
   assert {
-    condition     = one(aws_lambda_function.this.environment).variables.PRESIGN_EXPIRES_SECONDS == "300" && one(aws_lambda_function.this.environment).variables.MAX_UPLOAD_BYTES == "10485760"
+    condition     = one(aws_lambda_function.upload_api.environment).variables.PRESIGN_EXPIRES_SECONDS == "300" && one(aws_lambda_function.upload_api.environment).variables.MAX_UPLOAD_BYTES == "10485760"
     error_message = "Defaults must be short presign expiry (300 s) and a 10 MiB upload cap."
   }
 
   assert {
-    condition     = aws_lambda_function.this.handler == "upload_api.handler.handler" && aws_lambda_function.this.runtime == "python3.13"
+    condition     = aws_lambda_function.upload_api.handler == "upload_api.handler.handler" && aws_lambda_function.upload_api.runtime == "python3.13"
     error_message = "Handler and runtime must match the package contract."
   }
 
@@ -97,14 +97,14 @@ run "role_is_least_privilege" {
 
   assert {
     condition = !anytrue([
-      for v in values(jsondecode(one(aws_api_gateway_stage.this.access_log_settings).format)) :
+      for v in values(jsondecode(one(aws_api_gateway_stage.upload_api.access_log_settings).format)) :
       can(regex("(?i)header|querystring|body|authorizer|requestOverride", v))
     ])
     error_message = "Access logs must not record headers, query strings or bodies, where tokens travel."
   }
 
   assert {
-    condition     = length(aws_api_gateway_account.this) == 0
+    condition     = length(aws_api_gateway_account.cloudwatch_logging) == 0
     error_message = "The account-wide API Gateway role must be opt-in."
   }
 }
