@@ -52,15 +52,8 @@ def _plot(ctx: BenchContext, key: str, data: Any) -> list[str]:
             ).name
         ]
     if key == "twohop":
-        return [
-            plots.grouped_bars(
-                data,
-                "server CPU per upload (ms, log scale)",
-                "Direct upload (presign only) vs 2-hop server",
-                out / "twohop_cpu.png",
-                log=True,
-            ).name
-        ]
+        title = "Server CPU per upload: direct upload (presign only) vs 2-hop server"
+        return [plots.grouped_bars(data, "server CPU per upload (ms)", title, out / "twohop_cpu.png").name]
     if key == "e2e":
         return [plots.throughput_vs_concurrency(data, "Local stack end to end", out / "e2e_throughput.png").name]
     return []

@@ -40,9 +40,7 @@ def latency_distributions(series: dict[str, list[float]], unit: str, title: str,
     return path
 
 
-def grouped_bars(
-    groups: dict[str, dict[str, float]], ylabel: str, title: str, path: Path, *, log: bool = False
-) -> Path:
+def grouped_bars(groups: dict[str, dict[str, float]], ylabel: str, title: str, path: Path) -> Path:
     """groups: {"1 MB": {"direct (ours)": 1.2, "2-hop": 30.0}, ...}."""
     figure, axes = plt.subplots(figsize=(8, 5))
     names = list(groups)
@@ -54,9 +52,6 @@ def grouped_bars(
         bars = axes.bar(xs, heights, width, label=label)
         axes.bar_label(bars, fmt="%.3g", fontsize="small")
     axes.set_xticks([group + width * (len(series) - 1) / 2 for group in range(len(names))], names)
-    if log:
-        axes.set_yscale("log")
-        axes.yaxis.set_major_formatter(FuncFormatter(lambda value, _: f"{value:g}"))
     axes.set_ylabel(ylabel)
     axes.set_title(title)
     axes.legend(fontsize="small")

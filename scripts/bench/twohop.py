@@ -28,6 +28,7 @@ from bench.tokens import SigningKey
 SCRIPTS_DIR = Path(__file__).resolve().parents[1]  # holds the bench and stack packages
 # Decimal megabytes, so that 10 MB stays below the API's 10 MiB limit.
 FILE_SIZES = {"1 MB": 1_000_000, "10 MB": 10_000_000}
+SHORT = {"direct": "direct (ours)", "proxy": "2-hop"}
 FLOWS = {"direct": "direct (ours, presign only)", "proxy": "2-hop (server receives the file, puts it to S3)"}
 
 
@@ -146,7 +147,7 @@ def bench_twohop(ctx: BenchContext) -> tuple[Section, dict[str, dict[str, float]
                     data = os.urandom(size)
                     cost = measure(base, flow, token, data, count)
                     cpu[flow, size_label] = cost.cpu_seconds
-                    plot.setdefault(size_label, {})[label.split(" (")[0]] = cost.cpu_seconds * 1000
+                    plot.setdefault(size_label, {})[SHORT[flow]] = cost.cpu_seconds * 1000
                     key = f"{flow}.{size_label.replace(' ', '')}"
                     section.add(
                         f"{key}.cpu", f"Server CPU per upload, {label}, {size_label}", cost.cpu_seconds * 1000, "ms"
