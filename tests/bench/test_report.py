@@ -84,10 +84,15 @@ def test_describe_machine_reports_this_machine(tmp_path):
     assert machine["git_commit"] == "unknown"
 
 
-def test_summary_lists_headline_figures_present_and_sections_not_measured():
-    report = render(_results().as_dict())
+def test_summary_compares_ours_with_the_reference_and_skips_rows_not_measured():
+    results = _results()
+    edge = results.sections[0]
+    edge.add_summary("warm.ours_uncached", "full verify", summarise([200.0]), "us")
+    edge.add_summary("warm.reference", "reference", summarise([100.0]), "us")
+    report = render(results.as_dict())
     summary = report.split("## Summary", 1)[1].split("## Details", 1)[0]
-    assert "| Warm, ours: p50 | 20.0 µs |  |" in summary  # a headline key
-    assert "Warm, ours: p99" not in summary  # not a headline key
-    assert "Ratio" not in summary
+    times = "\N{MULTIPLICATION SIGN}"
+    assert f"| 20.0 / 29.8 µs | 100 / 100 µs | 5.00{times} |" in summary  # cache hit: reference / ours = 5
+    assert f"| 200 / 200 µs | 100 / 100 µs | 0.50{times} |" in summary  # full verify
+    assert "`POST /uploads`" not in summary  # nothing of the API measured: no row, not a row of n/a
     assert "Not measured in this run: Local stack end to end: skipped" in summary
