@@ -21,7 +21,7 @@ import uuid
 from typing import Any
 
 from stack import paths
-from stack.plan import Plan
+from stack.plan import Plan, Resource
 
 log = logging.getLogger("stack.replan")
 TERRAFORM = paths.ROOT / "scripts" / "terraform"
@@ -29,11 +29,8 @@ PLAN_FILE = paths.STATE / "replan.tfplan"
 PLAN_JSON = paths.STATE / "replan.json"
 
 
-def _provider_address(plan: Plan, module: str, config_address: str) -> str:
-    resource = next(
-        (r for r in plan.module_config(module).get("resources", []) if r.get("address") == config_address), {}
-    )
-    key = resource.get("provider_config_key", "aws").split(":")[-1]
+def _provider_address(plan: Plan, resource: Resource) -> str:
+    key = plan.resource_config(resource).get("provider_config_key", "aws").split(":")[-1]
     name, _, alias = key.partition(".")
     full = plan.data.get("configuration", {}).get("provider_config", {}).get(name, {}).get("full_name", name)
     return f'provider["{full}"]' + (f".{alias}" if alias else "")
@@ -54,7 +51,7 @@ def state_for(plan: Plan, known: dict[str, dict[str, Any]]) -> dict[str, Any]:
                 "mode": "managed",
                 "type": resource.type,
                 "name": resource.name,
-                "provider": _provider_address(plan, resource.module, resource.config_address),
+                "provider": _provider_address(plan, resource),
                 "instances": [],
             },
         )
