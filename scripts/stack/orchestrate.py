@@ -26,7 +26,7 @@ import boto3
 
 from stack import issuer, paths, processes
 from stack.outputs import root_outputs, write_json
-from stack.plan import Plan, Resource, Unresolved
+from stack.plan import Plan, Resource, Unresolved, parent_module
 from stack.provision import Provisioner, Resolver, load_plan
 from stack.replan import replan
 
@@ -209,8 +209,7 @@ def public_key_pem(kms: Any, key_id: str) -> str:
 
 def module_input(plan: Plan, resolver: Resolver, module: str, name: str) -> Any:
     """A module's input as the call passes it, else the variable's default."""
-    parent, _, call = module.rpartition("module.")
-    parent = parent.rstrip(".")
+    parent, call = parent_module(module)
     arguments = plan.module_config(parent).get("module_calls", {}).get(call, {}).get("expressions", {})
     if name in arguments:
         return resolver.expression(parent, arguments[name], f"{module}: var.{name}")
