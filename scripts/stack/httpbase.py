@@ -1,4 +1,4 @@
-"""The small HTTP plumbing both adapters share: a threaded server and a raw request reader."""
+"""The small HTTP plumbing the two adapters and the dev issuer share: a threaded server and a raw request reader."""
 
 from __future__ import annotations
 
