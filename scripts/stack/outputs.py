@@ -49,9 +49,9 @@ def root_outputs(plan: Plan, local: dict[str, Any], resolve: Callable[[str], Any
     for name, entry in plan.root_outputs().items():
         change = changes.get(name, {})
         known = entry.get("value", change.get("after"))
-        unknown = change.get("after_unknown", entry.get("unknown", False))
-        resolved = unknown is True and name not in local
-        value = resolve(name) if resolved else _merge(known, unknown, local, name)
+        unknown = entry["unknown"]  # Plan.root_outputs already prefers the change's after_unknown
+        needs_resolving = unknown is True and name not in local
+        value = resolve(name) if needs_resolving else _merge(known, unknown, local, name)
         result[name] = {"sensitive": bool(entry.get("sensitive", False)), "type": type_of(value), "value": value}
     return result
 
