@@ -129,14 +129,14 @@ class S3Origin:
 
     def fetch(self, *, method: str, uri: str, querystring: str, headers: list[tuple[str, str]]) -> HttpResponse:
         key = unquote(uri.lstrip("/"))
-        path = f"/{self.bucket}/{quote(key, safe='/~')}"
-        url = f"{self.endpoint.scheme}://{self.endpoint.netloc}{path}" + (f"?{querystring}" if querystring else "")
+        target = f"/{self.bucket}/{quote(key, safe='/~')}" + (f"?{querystring}" if querystring else "")
+        url = f"{self.endpoint.scheme}://{self.endpoint.netloc}{target}"
         request = AWSRequest(method=method, url=url, headers=dict(headers))
         if method != "OPTIONS":  # a CORS preflight is anonymous, at S3 as at CloudFront
             S3SigV4Auth(self.credentials, "s3", self.region).add_auth(request)
         connection = http.client.HTTPConnection(self.endpoint.hostname, self.endpoint.port, timeout=30)
         try:
-            connection.request(method, path + (f"?{querystring}" if querystring else ""), headers=dict(request.headers))
+            connection.request(method, target, headers=dict(request.headers))
             response = connection.getresponse()
             body = response.read()
             passed = [(n, v) for n, v in response.getheaders() if n.lower() not in HOP_BY_HOP and n.lower() != "server"]
@@ -170,6 +170,7 @@ class CloudFrontAdapter:
         self.origin_headers = tuple(dict.fromkeys([*(h.lower() for h in origin_headers), "range"]))
         self.query_string_behavior = query_string_behavior
         self.response_headers = [(name, value) for name, value in response_headers]
+        self._added_names = {name.lower() for name, _ in self.response_headers}
         self.forwarded_log = forwarded_log
         self._log_lock = threading.Lock()
 
@@ -220,8 +221,7 @@ class CloudFrontAdapter:
         }
         self._record(request_id, forwarded, to_origin)
         response = self.origin.fetch(**to_origin)
-        added = {name.lower() for name, _ in self.response_headers}
-        passed = [(name, value) for name, value in response.headers if name.lower() not in added]
+        passed = [(name, value) for name, value in response.headers if name.lower() not in self._added_names]
         return HttpResponse(
             response.status, passed + self.response_headers + self._cf_headers(request_id), response.body
         )
