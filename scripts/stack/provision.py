@@ -190,7 +190,7 @@ class Provisioner:
 
     # --- driver ---------------------------------------------------------------
 
-    def run(self, quiet: bool = False) -> Report:
+    def run(self, quiet: bool = False) -> None:
         managed = [r for r in self.plan.resources if r.mode == "managed"]
         for resource in sorted(managed, key=lambda r: ORDER.index(r.type) if r.type in ORDER else len(ORDER)):
             handler = self.handlers.get(resource.type)
@@ -214,7 +214,6 @@ class Provisioner:
         if not quiet:
             log.info("provision: created or updated %d resources", len(self.report.created))
             log.info("%s", self.report.line())
-        return self.report
 
     def _v(self, resource: Resource, attribute: str) -> Any:
         return self.resolver.value(resource, attribute)
