@@ -24,7 +24,7 @@ class RateLimiter:
     max_requests: int
     window_seconds: int
 
-    def hit(self, action: str, sub: str, now: float) -> int:
+    def hit(self, action: str, sub: str, now: float) -> None:
         """Count one request; raise RateLimitedError when the window's allowance is spent."""
         window_start = int(now) // self.window_seconds * self.window_seconds
         window_end = window_start + self.window_seconds
@@ -43,4 +43,3 @@ class RateLimiter:
         count = int(result["Attributes"]["request_count"]["N"])
         if count > self.max_requests:
             raise RateLimitedError(retry_after=max(1, window_end - int(now)))
-        return count
