@@ -57,23 +57,16 @@ def proxy_app(config: dict[str, Any]) -> Any:
     from objectkeys import new_key
 
     env = config["environment"]
-    s3 = boto3.client(
-        "s3",
-        endpoint_url=env["AWS_ENDPOINT_URL"],
-        region_name=env["AWS_REGION"],
-        aws_access_key_id=env["AWS_ACCESS_KEY_ID"],
-        aws_secret_access_key=env["AWS_SECRET_ACCESS_KEY"],
-    )
+    credentials = {
+        "region_name": env["AWS_REGION"],
+        "aws_access_key_id": env["AWS_ACCESS_KEY_ID"],
+        "aws_secret_access_key": env["AWS_SECRET_ACCESS_KEY"],
+    }
+    s3 = boto3.client("s3", endpoint_url=env["AWS_ENDPOINT_URL"], **credentials)
     public_key = jwt.PyJWK(json.loads(env["USER_JWKS_JSON"])["keys"][0]).key
     # The same per-user rate limit as the API (one DynamoDB UpdateItem), so that the two
     # servers differ only in presigning versus carrying the bytes.
-    dynamodb = boto3.client(
-        "dynamodb",
-        endpoint_url=env["AWS_ENDPOINT_URL_DYNAMODB"],
-        region_name=env["AWS_REGION"],
-        aws_access_key_id=env["AWS_ACCESS_KEY_ID"],
-        aws_secret_access_key=env["AWS_SECRET_ACCESS_KEY"],
-    )
+    dynamodb = boto3.client("dynamodb", endpoint_url=env["AWS_ENDPOINT_URL_DYNAMODB"], **credentials)
     allowed = {"image/jpeg": ".jpg", "image/png": ".png"}
     max_bytes = int(env["MAX_UPLOAD_BYTES"])
 
