@@ -8,7 +8,7 @@ ROOT := $(CURDIR)
 VENV := $(ROOT)/.venv
 PY := $(VENV)/bin/python
 TOOLS := $(ROOT)/build/tools
-TERRAFORM := $(ROOT)/scripts/terraform
+TERRAFORM := $(ROOT)/bin/terraform
 VENV_STAMP := $(VENV)/.installed
 export PYTHONDONTWRITEBYTECODE := 1
 

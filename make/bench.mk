@@ -1,7 +1,7 @@
-# Benchmarks (scripts/bench/): `make bench` measures, `make bench QUICK=1` only exercises the code.
+# Benchmarks (bench/): `make bench` measures, `make bench QUICK=1` only exercises the code.
 .PHONY: bench bench-quick bench-unit bench-emulators
 
-BENCH_PY := PYTHONPATH=$(ROOT)/scripts:$(ROOT)/lambda_src $(PY)
+BENCH_PY := PYTHONPATH=$(ROOT):$(ROOT)/harness:$(ROOT)/lambda_src $(PY)
 BENCH := $(BENCH_PY) -m bench
 # QUICK=1 writes next to, not over, the last full run's report.
 BENCH_OUT = build/bench$(if $(filter 1,$(QUICK)),/quick,)

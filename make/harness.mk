@@ -5,10 +5,10 @@ $(TOOLS)/localstack/.installed: requirements/localstack.txt
 	@scripts/setup_venv.sh $(TOOLS)/localstack requirements/localstack.txt
 
 localstack-up: $(VENV_STAMP) $(TOOLS)/localstack/.installed ## Start LocalStack 4.14.0 (+ DynamoDB sidecar) on 127.0.0.1, or use LOCALSTACK_ENDPOINT
-	@$(PY) scripts/localstack_launcher.py up
+	@$(PY) harness/localstack_launcher.py up
 
 localstack-down: $(VENV_STAMP) ## Stop what localstack-up started (by pid file), nothing else
-	@$(PY) scripts/localstack_launcher.py down
+	@$(PY) harness/localstack_launcher.py down
 
 unit-harness: $(VENV_STAMP) $(TOOLS)/localstack/.installed ## Tests of the harness itself (Terraform CLI pin, LocalStack launcher)
 	$(PY) -m pytest tests/harness

@@ -1,7 +1,7 @@
 # The local stack: LocalStack provisioned from Terraform's plan + API Gateway and CloudFront adapters.
 .PHONY: up down token e2e stack-unit
 
-STACK := PYTHONPATH=$(ROOT)/scripts $(PY) -m stack
+STACK := PYTHONPATH=$(ROOT)/harness $(PY) -m stack
 
 up: $(VENV_STAMP) $(TOOLS)/localstack/.installed ## Local stack: LocalStack + build + plan (tf-plan-json ENV=local) + provision + adapters; prints URLs and a curl example
 	@$(MAKE) tf-plan-json ENV=local
@@ -11,7 +11,7 @@ down: $(VENV_STAMP) ## Stop what `make up` started (adapters, dev issuer; LocalS
 	@$(STACK) down
 
 token: $(VENV_STAMP) ## Print a user JWT from the local dev issuer: make token SUB=alice
-	@scripts/dev_token --sub "$(or $(SUB),dev-user)"
+	@bin/dev_token --sub "$(or $(SUB),dev-user)"
 
 stack-unit: $(VENV_STAMP) ## Unit tests of the local stack (adapters against documented sample events, plan resolution)
 	$(PY) -m pytest tests/stack

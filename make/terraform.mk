@@ -1,14 +1,14 @@
 # Terraform checks that need no provider download: schemas rebuilt from pinned npm packages,
-# served by a stand-in provider (scripts/tf_offline/README.md). TF_PROVIDERS=real uses the
+# served by a stand-in provider (harness/tf_offline/README.md). TF_PROVIDERS=real uses the
 # real providers from the registry instead, with the same commands.
 .PHONY: tf-providers tf-validate tf-plan-json unit-tf-offline
 
-TF_OFFLINE := PYTHONPATH=$(ROOT)/scripts $(PY) -m tf_offline
+TF_OFFLINE := PYTHONPATH=$(ROOT)/harness $(PY) -m tf_offline
 TF_PROVIDERS ?= offline
 TF_PROVIDERS_STAMP := build/tf_offline/plugins/.installed
 ENV ?= local
 
-$(TF_PROVIDERS_STAMP): $(VENV_STAMP) scripts/tf_offline/cdktf_schema.py scripts/tf_offline/providers.py
+$(TF_PROVIDERS_STAMP): $(VENV_STAMP) harness/tf_offline/cdktf_schema.py harness/tf_offline/providers.py
 	@$(TF_OFFLINE) providers
 	@touch $@
 

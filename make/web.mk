@@ -20,7 +20,7 @@ web-unit: ## JS unit tests of the upload client (node --test, no npm packages; N
 	node --test tests/browser/js/
 
 web-serve: $(VENV_STAMP) ## Serve the demo (web/) on http://127.0.0.1:4583 (needs web/config.json from `make up`)
-	$(PY) scripts/web_server.py
+	$(PY) harness/web_server.py
 
 browser: $(VENV_STAMP) browser-setup ## Real-browser tests (tests/browser/, headless Debian chromium via Playwright); screenshots in build/browser/
 	CHROMIUM=$(CHROMIUM) $(PY) -m pytest tests/browser

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from objectkeys import InvalidOwnerError, encode_owner, parse_key
-
 from edge_auth.verify import VerifiedToken
+from objectkeys import InvalidOwnerError, encode_owner, parse_key
 
 
 def grants_path(verified: VerifiedToken, path: str, uploads_prefix: str) -> bool:

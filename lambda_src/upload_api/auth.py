@@ -13,8 +13,8 @@ from typing import Any
 
 import jwt
 from jwt import PyJWK, PyJWKClient, PyJWKSet
-from objectkeys import MAX_SUB_BYTES
 
+from objectkeys import MAX_SUB_BYTES
 from upload_api.errors import ServiceUnavailableError, UnauthorizedError
 
 LEEWAY_SECONDS = 30

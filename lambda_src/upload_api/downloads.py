@@ -6,7 +6,6 @@ from datetime import UTC, datetime
 from typing import Any
 
 from objectkeys import encode_owner, parse_key
-
 from upload_api.auth import Principal
 from upload_api.config import Config
 from upload_api.download_tokens import KmsTokenSigner

@@ -7,7 +7,6 @@ from datetime import UTC, datetime
 from typing import Any
 
 from objectkeys import new_key
-
 from upload_api.auth import Principal
 from upload_api.config import Config
 from upload_api.errors import BadRequestError, PayloadTooLargeError, UnsupportedMediaTypeError

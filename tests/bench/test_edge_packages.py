@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
+
 from bench.context import BenchContext, Sizes, run_handler
 from bench.edge import (
     AUDIENCE,

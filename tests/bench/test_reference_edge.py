@@ -8,8 +8,9 @@ import sys
 import time
 from pathlib import Path
 
-import bench
 import pytest
+
+import bench
 from bench.edge import AUDIENCE, ISSUER, _edge_config, viewer_request
 from bench.tokens import SigningKey, download_claims
 

@@ -1,6 +1,7 @@
 import json
 
 import pytest
+
 from bench.report import format_number, format_value, render
 from bench.results import Results, Section, describe_machine
 from bench.stats import summarise

@@ -1,4 +1,5 @@
 import pytest
+
 from bench.context import RUNNER
 from bench.e2e import run_level
 

@@ -1,8 +1,9 @@
 import numpy as np
 import pytest
-from bench.stats import percentile, ratio, summarise, throughput
 from hypothesis import given
 from hypothesis import strategies as st
+
+from bench.stats import percentile, ratio, summarise, throughput
 
 
 def test_percentile_interpolates_between_closest_ranks():

@@ -23,6 +23,7 @@ import requests
 from demo_site import DemoSite, copy_web
 from playwright.sync_api import BrowserContext, Page, Request
 from pngs import noise_png, png
+
 from stack import issuer, paths
 
 ROOT = Path(__file__).resolve().parents[2]

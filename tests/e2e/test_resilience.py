@@ -13,11 +13,11 @@ pytestmark = [pytest.mark.localstack, pytest.mark.resilience]
 
 def test_restart_localstack_then_up_again(stack) -> None:
     started_by_us = json.loads(STATE_FILE.read_text()).get("started_localstack", False)
-    launcher = [sys.executable, str(ROOT / "scripts" / "localstack_launcher.py")]
+    launcher = [sys.executable, str(ROOT / "harness" / "localstack_launcher.py")]
     status = json.loads(subprocess.run([*launcher, "status"], capture_output=True, text=True, timeout=60).stdout)
     if not all(status["healthy"].values()):
         # Emulators running without the launcher's pid files belong to someone else: not ours to stop.
-        pytest.skip("LocalStack on 4566 was not started by scripts/localstack_launcher.py")
+        pytest.skip("LocalStack on 4566 was not started by harness/localstack_launcher.py")
     subprocess.run([*launcher, "down"], check=True, capture_output=True, timeout=120)
     assert stack.presign(stack.user_token()).status_code >= 500  # really down
 

@@ -10,7 +10,7 @@ import boto3
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-LAUNCHER = [sys.executable, str(ROOT / "scripts" / "localstack_launcher.py")]
+LAUNCHER = [sys.executable, str(ROOT / "harness" / "localstack_launcher.py")]
 CREDENTIALS = {"region_name": "us-east-1", "aws_access_key_id": "test", "aws_secret_access_key": "test"}
 
 

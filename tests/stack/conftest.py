@@ -4,6 +4,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+
 from stack.httpbase import AdapterServer
 from stack.lambda_host import FunctionHost
 

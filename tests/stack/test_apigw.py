@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 import requests
+
 from stack.apigw import ApiGatewayAdapter, MalformedResult, Route, build_event, find_route, result_to_response
 from stack.httpbase import HttpRequest
 

@@ -5,6 +5,7 @@ from pathlib import Path
 
 import pytest
 import requests
+
 from stack.cloudfront import (
     CloudFrontAdapter,
     EdgeResultError,

@@ -1,6 +1,7 @@
 """How `stack up` reads the plan: the function's environment, the CDN's policies, the edge's config."""
 
 import pytest
+
 from stack.orchestrate import StackError, api_environment, cdn_settings, edge_config, response_headers
 from stack.plan import Plan
 from stack.provision import Resolver

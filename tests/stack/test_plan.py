@@ -1,6 +1,7 @@
 """Resolving a plan's unknown values through references, and outputs in `terraform output -json` form."""
 
 import pytest
+
 from stack.outputs import root_outputs, type_of
 from stack.plan import Plan, Unresolved, most_specific, parent_module
 from stack.provision import Resolver

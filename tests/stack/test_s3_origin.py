@@ -3,6 +3,7 @@
 import boto3
 import pytest
 from moto.server import ThreadedMotoServer
+
 from stack.cloudfront import S3Origin
 
 

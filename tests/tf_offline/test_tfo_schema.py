@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
 from tf_offline.cdktf_schema import build_provider_schema, has_dynamic
 from tf_offline.providers import PINS, SCHEMA_JSON, fetch, to_proto
 

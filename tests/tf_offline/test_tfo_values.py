@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import msgpack
-from tf_offline import values
 from tfplugin_proto import tfplugin6_5_pb2 as pb
+
+from tf_offline import values
 
 BLOCK = pb.Schema.Block(
     attributes=[
@@ -78,6 +79,7 @@ def test_zero_values() -> None:
 
 def test_kms_public_key_placeholder_is_a_real_pem() -> None:
     from cryptography.hazmat.primitives.serialization import load_pem_public_key
+
     from tf_offline.provider import Placeholders
 
     fill = Placeholders("aws_kms_public_key", {"key_id": "1234abcd-12ab-34cd-56ef-1234567890ab"}, "eu-west-1")

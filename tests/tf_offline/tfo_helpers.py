@@ -13,7 +13,7 @@ PLUGIN_STAMP = ROOT / "build" / "tf_offline" / "plugins" / ".installed"
 
 
 def run_tool(*args: str) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "PYTHONPATH": str(ROOT / "scripts"), "TF_PROVIDERS": "offline"}
+    env = {**os.environ, "PYTHONPATH": str(ROOT / "harness"), "TF_PROVIDERS": "offline"}
     return subprocess.run(
         [sys.executable, "-m", "tf_offline", *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=600
     )

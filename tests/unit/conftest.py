@@ -10,8 +10,6 @@ from typing import Any
 import boto3
 import pytest
 from cryptography.hazmat.primitives import serialization
-from edge_auth import handler as edge_handler
-from edge_auth.config import EdgeConfig, parse_config
 from lambda_testkit import (
     DOWNLOAD_AUDIENCE,
     DOWNLOAD_ISSUER,
@@ -23,6 +21,9 @@ from lambda_testkit import (
     user_jwks,
 )
 from moto import mock_aws
+
+from edge_auth import handler as edge_handler
+from edge_auth.config import EdgeConfig, parse_config
 from upload_api import handler as api_handler
 
 BUCKET = "uploads-unit-test"

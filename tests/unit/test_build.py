@@ -158,6 +158,7 @@ def test_edge_zip_verifies_tokens_on_its_own_without_cryptography(trusted_edge_b
     """Unzipped and run by a bare interpreter (`-S`: no site-packages), the package verifies a
     real RS256 token with nothing but its own contents."""
     from lambda_testkit import DOWNLOAD_AUDIENCE, DOWNLOAD_ISSUER, cf_event, make_token, rsa_key
+
     from objectkeys import encode_owner
 
     package = trusted_edge_build

@@ -6,9 +6,10 @@ import pytest
 from conftest import api_environment, edge_config_dict
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
+from lambda_testkit import public_pem, rsa_key, user_jwks
+
 from edge_auth.config import ConfigError as EdgeConfigError
 from edge_auth.config import parse_config
-from lambda_testkit import public_pem, rsa_key, user_jwks
 from upload_api.config import ConfigError, from_env
 
 

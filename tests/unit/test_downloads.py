@@ -5,6 +5,7 @@ import pytest
 from conftest import body_of
 from cryptography.hazmat.primitives import serialization
 from lambda_testkit import DOWNLOAD_AUDIENCE, DOWNLOAD_ISSUER, ORIGIN, api_event, make_token
+
 from objectkeys import encode_owner
 
 OBJECT_ID = "0123456789abcdef0123456789abcdef"

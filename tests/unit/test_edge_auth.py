@@ -3,8 +3,9 @@
 import time
 
 import pytest
-from edge_auth import handler as edge
 from lambda_testkit import CDN_HOST, DOWNLOAD_AUDIENCE, DOWNLOAD_ISSUER, cf_event, make_token, rsa_key
+
+from edge_auth import handler as edge
 from objectkeys import encode_owner
 
 OBJECT_ID = "0123456789abcdef0123456789abcdef"

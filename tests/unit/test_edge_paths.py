@@ -1,6 +1,7 @@
 """normalise_uri: the one canonical form a `path` claim is compared with."""
 
 import pytest
+
 from edge_auth.paths import normalise_uri
 
 GOOD = "/uploads/YWxpY2U/0123456789abcdef0123456789abcdef.png"

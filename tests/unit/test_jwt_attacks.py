@@ -18,7 +18,6 @@ import pytest
 import rsa as pyrsa
 from conftest import body_of
 from cryptography.hazmat.primitives.asymmetric import rsa as crypto_rsa
-from edge_auth import handler as edge
 from lambda_testkit import (
     DOWNLOAD_AUDIENCE,
     DOWNLOAD_ISSUER,
@@ -31,6 +30,8 @@ from lambda_testkit import (
     rsa_key,
     unsigned_token,
 )
+
+from edge_auth import handler as edge
 from objectkeys import encode_owner
 
 PATH = f"/uploads/{encode_owner('alice')}/{'a' * 32}.png"

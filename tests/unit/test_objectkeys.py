@@ -1,4 +1,5 @@
 import pytest
+
 from objectkeys import InvalidOwnerError, decode_owner, encode_owner, new_key, parse_key
 
 

@@ -20,6 +20,7 @@ import boto3
 import pytest
 import requests
 from botocore.config import Config
+
 from upload_api.presign import presigned_post, presigned_put
 
 pytestmark = pytest.mark.localstack
@@ -51,7 +52,7 @@ def s3() -> Iterator[Any]:
     endpoint = _endpoint()
     if not _healthy(endpoint):
         subprocess.run(
-            [sys.executable, str(ROOT / "scripts" / "localstack_launcher.py"), "up"], check=True, timeout=300
+            [sys.executable, str(ROOT / "harness" / "localstack_launcher.py"), "up"], check=True, timeout=300
         )
         endpoint = _endpoint()
     client = boto3.client(

@@ -6,11 +6,12 @@ from __future__ import annotations
 import json
 import time
 
-from edge_auth import handler as edge
-from edge_auth.paths import normalise_uri
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from lambda_testkit import DOWNLOAD_AUDIENCE, DOWNLOAD_ISSUER, api_event, b64url, cf_event
+
+from edge_auth import handler as edge
+from edge_auth.paths import normalise_uri
 from objectkeys import decode_owner, encode_owner, parse_key
 
 PATH = f"/uploads/{encode_owner('alice')}/{'a' * 32}.png"

@@ -7,6 +7,7 @@ import time
 import pytest
 from conftest import BUCKET, body_of
 from lambda_testkit import ORIGIN, USER_AUDIENCE, api_event, ec_key, make_token
+
 from objectkeys import encode_owner, parse_key
 
 GOOD = {"content_type": "image/png", "size": 1234, "filename": "holiday.png"}

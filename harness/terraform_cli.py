@@ -43,7 +43,7 @@ def _wanted_environment() -> dict[str, str]:
         cli_config = ROOT / "build" / "terraform" / "terraformrc"
         cli_config.parent.mkdir(parents=True, exist_ok=True)
         if not cli_config.exists():
-            cli_config.write_text("# Written by scripts/terraform: an empty CLI configuration.\n")
+            cli_config.write_text("# Written by bin/terraform: an empty CLI configuration.\n")
         env["TF_CLI_CONFIG_FILE"] = str(cli_config)
     return env
 

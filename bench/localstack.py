@@ -94,7 +94,7 @@ def bench_resources(root: Path) -> Iterator[BenchResources]:
 
 if __name__ == "__main__":
     # `python -m bench.localstack`: exit 0 when the emulators answer (whoever started them).
-    problem = unavailable_reason(endpoints(Path(__file__).resolve().parents[2]))
+    problem = unavailable_reason(endpoints(Path(__file__).resolve().parents[1]))
     if problem:
         print(problem)
     raise SystemExit(1 if problem else 0)

@@ -47,7 +47,7 @@ def start(name: str, module: str, args: list[str], port: int, timeout: float = 3
     if port_open(port):
         raise SystemExit(f"{name}: port {port} is taken by a process the stack did not start")
     paths.STATE.mkdir(parents=True, exist_ok=True)
-    env = dict(os.environ, PYTHONPATH=str(paths.ROOT / "scripts"), PYTHONDONTWRITEBYTECODE="1")
+    env = dict(os.environ, PYTHONPATH=str(paths.ROOT / "harness"), PYTHONDONTWRITEBYTECODE="1")
     with log_file(name).open("ab") as log:
         process = subprocess.Popen(
             [sys.executable, "-m", f"stack.{module}", *args],

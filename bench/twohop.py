@@ -13,7 +13,6 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import requests
@@ -25,7 +24,6 @@ from bench.results import Section
 from bench.stats import ratio, summarise
 from bench.tokens import SigningKey
 
-SCRIPTS_DIR = Path(__file__).resolve().parents[1]  # holds the bench and stack packages
 # Decimal megabytes, so that 10 MB stays below the API's 10 MiB limit.
 FILE_SIZES = {"1 MB": 1_000_000, "10 MB": 10_000_000}
 SHORT = {"direct": "direct (ours)", "proxy": "2-hop"}
@@ -44,7 +42,10 @@ def server(ctx: BenchContext, mode: str, config: dict[str, Any]) -> Iterator[str
     config_file = ctx.work_dir / f"twohop-{mode}.json"
     config_file.write_text(json.dumps({**config, "mode": mode, "port": port}), encoding="utf-8")
     log_file = (ctx.work_dir / f"twohop-{mode}.log").open("w")
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(SCRIPTS_DIR), str(ctx.root / "lambda_src")])}
+    env = {
+        **os.environ,
+        "PYTHONPATH": os.pathsep.join([str(ctx.root), str(ctx.root / "harness"), str(ctx.root / "lambda_src")]),
+    }
     process = subprocess.Popen(
         [sys.executable, "-B", "-m", "bench.twohop_server", str(config_file)], stdout=log_file, stderr=log_file, env=env
     )

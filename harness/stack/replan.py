@@ -5,7 +5,7 @@ evaluated from a plan. Terraform can evaluate them, though, once those attribute
 created resources (with their real ids and ARNs from LocalStack) and the emulated ones (with the
 adapters' local stand-in values) are written into a state file, and the root module is planned
 again against it, in a scratch copy of terraform/ of its own, initialised like the one of
-`make tf-plan-json` (scripts/tf_offline: stand-in providers, local backend). In that plan
+`make tf-plan-json` (harness/tf_offline: stand-in providers, local backend). In that plan
 every attribute of a resource in the state is known again, so the policies come out as
 Terraform itself renders them from the configuration.
 """
@@ -24,7 +24,7 @@ from stack import paths
 from stack.plan import Plan, Resource
 
 log = logging.getLogger("stack.replan")
-TERRAFORM = paths.ROOT / "scripts" / "terraform"
+TERRAFORM = paths.ROOT / "bin" / "terraform"
 PLAN_FILE = paths.STATE / "replan.tfplan"
 PLAN_JSON = paths.STATE / "replan.json"
 

@@ -18,7 +18,7 @@ from bench.context import BenchContext, Sizes
 from bench.report import render
 from bench.results import Results, Section, describe_machine, utc_now
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[1]
 
 
 def _sections() -> list[tuple[str, str, Callable[[BenchContext], tuple[Section, Any]]]]:

@@ -1,7 +1,7 @@
 """`make up` / `make down`: LocalStack provisioned from Terraform's plan, the two adapters, the dev issuer.
 
 up: start LocalStack (or use LOCALSTACK_ENDPOINT) -> provision from build/terraform/plan-local.json
--> bake the edge configuration with the real KMS public key (scripts/build_lambda.py) -> start the
+-> bake the edge configuration with the real KMS public key (packaging/build_lambda.py) -> start the
 dev issuer, the API Gateway adapter and the CloudFront adapter -> write build/outputs.json,
 web/config.json and build/stack/state.json -> print the URLs and a copy-paste example.
 down: stop what up started (pid files), LocalStack only if up started it.
@@ -31,7 +31,7 @@ from stack.provision import Provisioner, Resolver, load_plan
 from stack.replan import replan
 
 log = logging.getLogger("stack")
-LAUNCHER = paths.ROOT / "scripts" / "localstack_launcher.py"
+LAUNCHER = paths.ROOT / "harness" / "localstack_launcher.py"
 STATE_FILE = paths.STATE / "state.json"
 FORWARDED_LOG = paths.STATE / "cdn-forwarded.jsonl"
 API_HANDLER = "upload_api.handler.handler"
@@ -252,13 +252,13 @@ def edge_config(plan: Plan, resolver: Resolver, edge: Resource, api_env: dict[st
 
 
 def bake_edge(config: dict[str, Any]) -> Path:
-    """Build the edge package with this configuration (scripts/build_lambda.py) and unpack it."""
+    """Build the edge package with this configuration (packaging/build_lambda.py) and unpack it."""
     config_file = paths.STATE / "edge-config.json"
     write_json(config_file, config)
     out = paths.STATE / "lambda"
     command = [
         sys.executable,
-        str(paths.ROOT / "scripts" / "build_lambda.py"),
+        str(paths.ROOT / "packaging" / "build_lambda.py"),
         "--only",
         "edge_auth",
         "--out",
@@ -470,7 +470,7 @@ Local stack up in {seconds:.1f}s (outputs: build/outputs.json, web config: web/c
 
 Try it (copy-paste):
   printf '\\x89PNG\\r\\n\\x1a\\n' > /tmp/hello.png
-  TOKEN=$(scripts/dev_token --sub alice)
+  TOKEN=$(bin/dev_token --sub alice)
   curl -s -X POST {api}/uploads -H "Authorization: Bearer $TOKEN" -H 'Content-Type: application/json' \\
        -d '{{"content_type": "image/png", "size": 8, "method": "PUT"}}' | tee /tmp/upload.json
   curl -s -X PUT "$(jq -r .url /tmp/upload.json)" -H 'Content-Type: image/png' --data-binary @/tmp/hello.png

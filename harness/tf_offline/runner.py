@@ -20,7 +20,7 @@ from pathlib import Path
 
 from tf_offline.providers import BUILD, PLUGIN_DIR, ROOT
 
-TERRAFORM = ROOT / "scripts" / "terraform"
+TERRAFORM = ROOT / "bin" / "terraform"
 _NOT_MIRRORED = {"terraform", ".git", ".venv", "node_modules"}
 # Replaces any backend of the root module for the offline plan: state stays in the scratch copy.
 _LOCAL_BACKEND = 'terraform {\n  backend "local" {}\n}\n'
@@ -56,7 +56,7 @@ def _environment() -> dict[str, str]:
     env = {**os.environ, "TF_IN_AUTOMATION": "1", "CHECKPOINT_DISABLE": "1"}
     cli_config = ROOT / "build" / "terraform" / "terraformrc"
     if "TF_CLI_CONFIG_FILE" not in env and cli_config.is_file():
-        # What scripts/terraform would set, given up front: it then skips a re-exec per command.
+        # What bin/terraform would set, given up front: it then skips a re-exec per command.
         env["TF_CLI_CONFIG_FILE"] = str(cli_config)
     return env
 
@@ -140,7 +140,7 @@ def declare_aliases(module: Path) -> list[str]:
             aliases += [a.strip() for a in items.split(",") if "." in a]
     blocks = [f'provider "{a.split(".")[0]}" {{\n  alias = "{a.split(".")[1]}"\n}}\n' for a in aliases]
     if blocks:
-        (module / "zz_tf_offline_aliases.tf").write_text("# Written by scripts/tf_offline.\n" + "".join(blocks))
+        (module / "zz_tf_offline_aliases.tf").write_text("# Written by harness/tf_offline.\n" + "".join(blocks))
     return aliases
 
 
@@ -193,7 +193,7 @@ def validate(source: Path = ROOT / "terraform") -> int:
     fmt_ok = _terraform(ROOT, "fmt", "-check", "-recursive", "-diff", "-no-color", str(source))
     outcomes = validate_tree(source, "validate" if source == ROOT / "terraform" else f"validate-{source.name}")
     print(f"\ntf-validate ({mode}, {time.monotonic() - started:.0f}s):")
-    fmt_status = "ok" if fmt_ok else "FAILED (run `scripts/terraform fmt -recursive` on it)"
+    fmt_status = "ok" if fmt_ok else "FAILED (run `bin/terraform fmt -recursive` on it)"
     print(f"  {'terraform fmt -check':<32} {fmt_status}")
     for o in outcomes:
         status = f"FAILED at {o.failed.split()[0]}" if o.failed else "ok"

@@ -1,4 +1,4 @@
-"""Usage (PYTHONPATH=scripts): python -m tf_offline COMMAND; see README.md.
+"""Usage (PYTHONPATH=harness): python -m tf_offline COMMAND; see README.md.
 
 providers                fetch the pinned packages, install the stand-in providers
 validate [DIR]           fmt check + init/validate/test of DIR (default terraform/) and DIR/modules/*

@@ -163,7 +163,7 @@ class StandInProvider(pb_grpc.ProviderServicer):
             diagnostics=[
                 _error(
                     "The offline stand-in provider cannot apply",
-                    f"{self.address} is served by scripts/tf_offline (schema only). Use TF_PROVIDERS=real.",
+                    f"{self.address} is served by harness/tf_offline (schema only). Use TF_PROVIDERS=real.",
                 )
             ]
         )

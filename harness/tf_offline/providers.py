@@ -159,7 +159,7 @@ def _platform() -> str:
 
 
 _LAUNCHER = """#!/bin/sh
-# Installed by scripts/tf_offline: the stand-in for {address} {version} (schema from {npm}@{npm_version}).
+# Installed by harness/tf_offline: the stand-in for {address} {version} (schema from {npm}@{npm_version}).
 exec "{python}" "{provider}" "{schema}" "{address}"
 """
 

@@ -12,15 +12,14 @@ import zipfile
 from pathlib import Path
 from typing import Any
 
-from objectkeys import encode_owner
-from stack.apigw import Route, build_event
-from stack.httpbase import HttpRequest
-
 from bench.context import BenchContext, run_handler
 from bench.localstack import BenchResources, bench_resources, endpoints, unavailable_reason
 from bench.results import Section
 from bench.stats import Summary, summarise
 from bench.tokens import SigningKey
+from objectkeys import encode_owner
+from stack.apigw import Route, build_event
+from stack.httpbase import HttpRequest
 
 HANDLER = "upload_api.handler.handler"
 USER_ISSUER = "https://bench.invalid/users"

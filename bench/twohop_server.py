@@ -54,6 +54,7 @@ def direct_app(config: dict[str, Any]) -> Any:
 def proxy_app(config: dict[str, Any]) -> Any:
     import boto3
     import jwt
+
     from objectkeys import new_key
 
     env = config["environment"]
