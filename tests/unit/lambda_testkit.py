@@ -8,6 +8,7 @@ from __future__ import annotations
 import base64
 import json
 import time
+from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
@@ -179,4 +180,71 @@ def cf_event(
                 }
             }
         ]
+    }
+
+
+BUCKET = "uploads-unit-test"
+TABLE = "upload-rate-limit"
+REGION = "us-east-1"
+
+
+@dataclass(frozen=True)
+class Aws:
+    s3: Any
+    dynamodb: Any
+    kms: Any
+    key_id: str
+    key_arn: str
+    public_pem: str
+
+
+def api_environment(aws: Aws, **overrides: str) -> dict[str, str]:
+    env = {
+        "BUCKET_NAME": BUCKET,
+        "UPLOAD_PREFIX": "uploads/",
+        "MAX_UPLOAD_BYTES": "10485760",
+        "ALLOWED_CONTENT_TYPES": "image/jpeg,image/png,image/gif,image/webp,image/avif",
+        "PRESIGN_EXPIRES_SECONDS": "300",
+        "RATE_LIMIT_TABLE": TABLE,
+        "RATE_LIMIT_MAX_REQUESTS": "5",
+        "RATE_LIMIT_WINDOW_SECONDS": "60",
+        "SIGNING_KEY_ID": aws.key_arn,
+        "DOWNLOAD_TOKEN_ISSUER": DOWNLOAD_ISSUER,
+        "DOWNLOAD_TOKEN_AUDIENCE": DOWNLOAD_AUDIENCE,
+        "DOWNLOAD_TOKEN_TTL_SECONDS": "900",
+        "CDN_URL": "https://d111111abcdef8.cloudfront.net",
+        "USER_JWT_ISSUER": USER_ISSUER,
+        "USER_JWT_AUDIENCE": USER_AUDIENCE,
+        "USER_JWKS_JSON": json.dumps(user_jwks()),
+        "USER_JWT_ALGORITHMS": "RS256,ES256",
+        "ALLOWED_ORIGINS": f"{ORIGIN},http://127.0.0.1:4583",
+        "DOWNLOAD_ACCESS": "owner",
+        "POWERTOOLS_SERVICE_NAME": "upload-api",
+        "POWERTOOLS_LOG_LEVEL": "INFO",
+    }
+    env.update(overrides)
+    return env
+
+
+def body_of(response: dict[str, Any]) -> Any:
+    return json.loads(response["body"])
+
+
+def edge_config_dict(download_pem: str, *, idp: bool = True) -> dict[str, Any]:
+    return {
+        "issuer": DOWNLOAD_ISSUER,
+        "audience": DOWNLOAD_AUDIENCE,
+        "keys": [{"kid": "download-key", "pem": download_pem}],
+        "query_param": "authorization",
+        "cookie_name": "cdn_token",
+        "leeway_seconds": 30,
+        "uploads_prefix": "uploads/",
+        "idp": {
+            "issuer": USER_ISSUER,
+            "audience": USER_AUDIENCE,
+            "keys": [{"kid": "user-rsa", "pem": public_pem(rsa_key("user"))}],
+            "owner_claim": "sub",
+        }
+        if idp
+        else None,
     }

@@ -10,8 +10,9 @@ import sys
 import zipfile
 from pathlib import Path
 
-import build_lambda
 import pytest
+
+import build_lambda
 
 ROOT = Path(__file__).resolve().parents[2]
 WHEELS = ROOT / "build" / "lambda" / ".wheels"  # shared cache: tests do not refetch wheels

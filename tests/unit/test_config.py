@@ -3,10 +3,9 @@
 import json
 
 import pytest
-from conftest import api_environment, edge_config_dict
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
-from lambda_testkit import public_pem, rsa_key, user_jwks
+from lambda_testkit import api_environment, edge_config_dict, public_pem, rsa_key, user_jwks
 
 from edge_auth.config import ConfigError as EdgeConfigError
 from edge_auth.config import parse_config

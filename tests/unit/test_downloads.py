@@ -2,9 +2,8 @@
 
 import jwt
 import pytest
-from conftest import body_of
 from cryptography.hazmat.primitives import serialization
-from lambda_testkit import DOWNLOAD_AUDIENCE, DOWNLOAD_ISSUER, ORIGIN, api_event, make_token
+from lambda_testkit import DOWNLOAD_AUDIENCE, DOWNLOAD_ISSUER, ORIGIN, api_event, body_of, make_token
 
 from objectkeys import encode_owner
 

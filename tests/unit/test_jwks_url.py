@@ -7,8 +7,7 @@ import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
-from conftest import body_of
-from lambda_testkit import api_event, jwk, make_token, rsa_key, user_jwks
+from lambda_testkit import api_event, body_of, jwk, make_token, rsa_key, user_jwks
 
 GOOD = {"content_type": "image/png", "size": 10}
 

@@ -16,7 +16,6 @@ from typing import Any
 
 import pytest
 import rsa as pyrsa
-from conftest import body_of
 from cryptography.hazmat.primitives.asymmetric import rsa as crypto_rsa
 from lambda_testkit import (
     DOWNLOAD_AUDIENCE,
@@ -25,6 +24,7 @@ from lambda_testkit import (
     USER_ISSUER,
     api_event,
     b64url,
+    body_of,
     cf_event,
     public_pem,
     rsa_key,

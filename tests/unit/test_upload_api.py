@@ -5,8 +5,7 @@ import json
 import time
 
 import pytest
-from conftest import BUCKET, body_of
-from lambda_testkit import ORIGIN, USER_AUDIENCE, api_event, ec_key, make_token
+from lambda_testkit import BUCKET, ORIGIN, USER_AUDIENCE, api_event, body_of, ec_key, make_token
 
 from objectkeys import encode_owner, parse_key
 
