@@ -27,6 +27,7 @@ from urllib.parse import parse_qsl, unquote, urlsplit
 
 from stack.httpbase import HttpRequest, HttpResponse, json_response, load_config, log, serve
 from stack.lambda_host import FunctionHost
+from stack.plan import Plan
 
 ACCOUNT_ID = "000000000000"
 
@@ -238,6 +239,21 @@ class ApiGatewayAdapter:
         finally:
             log.debug("invocation took %.1f ms", (time.monotonic() - started) * 1000)
         return json_response(502, {"message": "Internal server error"}, [("x-amzn-RequestId", request_id)])
+
+
+def settings_from_plan(plan: Plan) -> dict[str, Any]:
+    """Stage, routes and binary media types of the (one) REST API, as planned.
+
+    Every resource gets the union of the planned methods: a plan cannot tie a for_each'd
+    method to its resource (the reference goes through each.value), and here every route
+    integrates the same methods with the same function."""
+    stage = plan.only("aws_api_gateway_stage").values["stage_name"]
+    methods = sorted({r.values["http_method"] for r in plan.of_type("aws_api_gateway_method")})
+    routes = [
+        {"path": "/" + r.values["path_part"], "methods": methods} for r in plan.of_type("aws_api_gateway_resource")
+    ]
+    binary = plan.only("aws_api_gateway_rest_api").values.get("binary_media_types") or []
+    return {"stage": stage, "routes": routes, "binary_media_types": binary}
 
 
 def routes_from_config(items: list[dict[str, Any]]) -> list[Route]:
