@@ -13,8 +13,9 @@ from functools import cache
 from typing import Any
 
 import jwt
-from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
+
+import devkeys
 
 USER_ISSUER = "https://idp.example.test/"
 USER_AUDIENCE = "uploads-api"
@@ -28,32 +29,21 @@ CDN_HOST = "d111111abcdef8.cloudfront.net"
 def rsa_key(name: str = "user") -> rsa.RSAPrivateKey:
     """One 2048-bit key per name, generated once per test session."""
     del name
-    return rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    return devkeys.generate_rsa()
 
 
 @cache
 def ec_key(name: str = "user-ec") -> ec.EllipticCurvePrivateKey:
     del name
-    return ec.generate_private_key(ec.SECP256R1())
+    return devkeys.generate_ec()
 
 
-def public_pem(key: rsa.RSAPrivateKey) -> str:
-    return (
-        key.public_key()
-        .public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
-        .decode("ascii")
-    )
+public_pem = devkeys.public_pem
 
 
 def jwk(key: Any, kid: str) -> dict[str, Any]:
-    data = json.loads(
-        jwt.algorithms.RSAAlgorithm.to_jwk(key.public_key())
-        if isinstance(key, rsa.RSAPrivateKey)
-        else jwt.algorithms.ECAlgorithm.to_jwk(key.public_key())
-    )
-    data["kid"] = kid
-    data["use"] = "sig"
-    return data
+    """The public JWK without an `alg` member (the tests vary the algorithm per token)."""
+    return {name: value for name, value in devkeys.public_jwk(key, kid).items() if name != "alg"}
 
 
 def user_jwks() -> dict[str, Any]:
