@@ -34,6 +34,7 @@ from botocore.auth import S3SigV4Auth
 from botocore.awsrequest import AWSRequest
 from botocore.credentials import Credentials
 
+from events.cloudfront import viewer_request_event
 from stack.httpbase import HttpRequest, HttpResponse, load_config, log, serve
 from stack.lambda_host import FunctionHost
 from stack.plan import Plan
@@ -48,14 +49,6 @@ ORIGIN_HEADERS = ("origin", "access-control-request-method", "access-control-req
 MAX_GENERATED_BODY = 40 * 1024
 
 
-def cf_headers(pairs: Iterable[tuple[str, str]]) -> dict[str, list[dict[str, str]]]:
-    """HTTP headers in CloudFront's event form: lower-case name -> [{key, value}, ...]."""
-    result: dict[str, list[dict[str, str]]] = {}
-    for name, value in pairs:
-        result.setdefault(name.lower(), []).append({"key": name, "value": value})
-    return result
-
-
 def flat_headers(headers: dict[str, list[dict[str, str]]]) -> list[tuple[str, str]]:
     """CloudFront's event form back to HTTP headers (`key` is optional; the dict key is the name)."""
     return [(item.get("key") or name, item["value"]) for name, items in headers.items() for item in items]
@@ -64,28 +57,18 @@ def flat_headers(headers: dict[str, list[dict[str, str]]]) -> list[tuple[str, st
 def build_event(
     request: HttpRequest, *, distribution_domain: str, distribution_id: str, request_id: str
 ) -> dict[str, Any]:
+    """The viewer-request event of an HTTP request (harness/events/cloudfront.py)."""
     target = urlsplit(request.target)
-    return {
-        "Records": [
-            {
-                "cf": {
-                    "config": {
-                        "distributionDomainName": distribution_domain,
-                        "distributionId": distribution_id,
-                        "eventType": "viewer-request",
-                        "requestId": request_id,
-                    },
-                    "request": {
-                        "clientIp": request.client_ip,
-                        "headers": cf_headers(request.headers),
-                        "method": request.method,
-                        "querystring": target.query,
-                        "uri": target.path,
-                    },
-                }
-            }
-        ]
-    }
+    return viewer_request_event(
+        uri=target.path,
+        method=request.method,
+        querystring=target.query,
+        headers=request.headers,
+        client_ip=request.client_ip,
+        distribution_domain=distribution_domain,
+        distribution_id=distribution_id,
+        request_id=request_id,
+    )
 
 
 class EdgeResultError(ValueError):

@@ -19,7 +19,7 @@ from stack.apigw import (
 from stack.httpbase import HttpRequest
 from stack.plan import Plan, Unresolved
 
-SAMPLE = json.loads((Path(__file__).parent / "events" / "apigw_rest_proxy.json").read_text())
+SAMPLE = json.loads((Path(__file__).parents[1] / "events" / "apigw_rest_proxy.json").read_text())
 
 
 def _request(**overrides) -> HttpRequest:

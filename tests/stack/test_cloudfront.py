@@ -6,12 +6,12 @@ from pathlib import Path
 import pytest
 import requests
 
+from events.cloudfront import cf_headers
 from stack.cloudfront import (
     CloudFrontAdapter,
     EdgeResultError,
     S3Origin,
     build_event,
-    cf_headers,
     check_request,
     flat_headers,
     generated_response,
@@ -21,7 +21,7 @@ from stack.cloudfront import (
 from stack.httpbase import HttpRequest, HttpResponse
 from stack.plan import Plan
 
-SAMPLE = json.loads((Path(__file__).parent / "events" / "cloudfront_viewer_request.json").read_text())
+SAMPLE = json.loads((Path(__file__).parents[1] / "events" / "cloudfront_viewer_request.json").read_text())
 
 
 class FakeOrigin(S3Origin):
