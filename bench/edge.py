@@ -17,6 +17,7 @@ from bench.context import BenchContext, run_handler
 from bench.results import Section
 from bench.stats import ratio, summarise
 from bench.tokens import SigningKey, download_claims
+from events.cloudfront import viewer_request_event
 
 EDGE_PACKAGE_LIMIT_BYTES = 1_048_576
 ISSUER = "https://bench.invalid/downloads"
@@ -82,24 +83,15 @@ def zipped_size(tree: Path, archive_path: Path) -> int:
 
 def viewer_request(token: str, path: str) -> dict[str, Any]:
     """A CloudFront viewer-request event for GET `path` with the token in the query string."""
-    request = {
-        "clientIp": "203.0.113.10",
-        "method": "GET",
-        "uri": path,
-        "querystring": f"authorization={token}",
-        "headers": {
-            "host": [{"key": "Host", "value": HOST}],
-            "user-agent": [{"key": "User-Agent", "value": "bench"}],
-            "accept": [{"key": "Accept", "value": "image/avif,image/webp,*/*"}],
-        },
-    }
-    config = {
-        "distributionDomainName": HOST,
-        "distributionId": "EDFDVBD6EXAMPLE",
-        "eventType": "viewer-request",
-        "requestId": "bench",
-    }
-    return {"Records": [{"cf": {"config": config, "request": request}}]}
+    return viewer_request_event(
+        uri=path,
+        querystring=f"authorization={token}",
+        headers=[("Host", HOST), ("User-Agent", "bench"), ("Accept", "image/avif,image/webp,*/*")],
+        client_ip="203.0.113.10",
+        distribution_domain=HOST,
+        distribution_id="EDFDVBD6EXAMPLE",
+        request_id="bench",
+    )
 
 
 def _edge_config(key: SigningKey) -> dict[str, Any]:

@@ -9,6 +9,8 @@ jar, both downloaded at run time, which an offline machine cannot do). Both list
 With LOCALSTACK_ENDPOINT set, nothing is started: that endpoint (e.g. LocalStack in Docker,
 which has its own DynamoDB) serves every service, unless DYNAMODB_ENDPOINT says otherwise.
 The endpoints in use are written to build/localstack/endpoints.json for the rest of the harness.
+LOCALSTACK_PORT / DYNAMODB_PORT (default 4566 / 4567) and LOCALSTACK_STATE_DIR (default
+build/localstack) move a launcher's ports and files, so that two can run side by side.
 """
 
 from __future__ import annotations
@@ -30,7 +32,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-STATE_DIR = ROOT / "build" / "localstack"
+# LOCALSTACK_STATE_DIR, LOCALSTACK_PORT and DYNAMODB_PORT let a second launcher (the harness's own
+# tests) run beside the default one without sharing pid files, data or ports.
+STATE_DIR = Path(os.environ.get("LOCALSTACK_STATE_DIR") or ROOT / "build" / "localstack")
 ENDPOINTS_FILE = STATE_DIR / "endpoints.json"
 LOCALSTACK_PYTHON = ROOT / "build" / "tools" / "localstack" / "bin" / "python"
 HOST = "127.0.0.1"
@@ -111,6 +115,11 @@ def _running_pid(service: Service) -> int | None:
     return pid if marker in cmdline else None
 
 
+def _shown(path: Path) -> str:
+    """A path as printed: relative to the checkout when inside it."""
+    return str(path.relative_to(ROOT)) if path.is_relative_to(ROOT) else str(path)
+
+
 def _port_in_use(port: int) -> bool:
     with socket.socket() as sock:
         return sock.connect_ex((HOST, port)) == 0
@@ -145,7 +154,7 @@ def start(service: Service, timeout: float) -> None:
             start_new_session=True,
         )
     service.pid_file.write_text(f"{process.pid}\n")
-    print(f"{service.name}: starting (pid {process.pid}, log {service.log_file.relative_to(ROOT)})", flush=True)
+    print(f"{service.name}: starting (pid {process.pid}, log {_shown(service.log_file)})", flush=True)
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process.poll() is not None:

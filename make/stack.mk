@@ -13,8 +13,8 @@ down: $(VENV_STAMP) ## Stop what `make up` started (adapters, dev issuer; LocalS
 token: $(VENV_STAMP) ## Print a user JWT from the local dev issuer: make token SUB=alice
 	@bin/dev_token --sub "$(or $(SUB),dev-user)"
 
-stack-unit: $(VENV_STAMP) ## Unit tests of the local stack (adapters against documented sample events, plan resolution)
-	$(PY) -m pytest tests/stack
+stack-unit: $(VENV_STAMP) ## Unit tests of the local stack (adapters, plan resolution) and of the event builders against AWS's sample events
+	$(PY) -m pytest tests/stack tests/events
 
 e2e: $(VENV_STAMP) $(TOOLS)/localstack/.installed ## End-to-end tests against the local stack (reuses a running one, else up + down)
 	$(PY) -m pytest tests/e2e

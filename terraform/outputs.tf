@@ -76,3 +76,8 @@ output "upload_api_function_name" {
   description = "Name of the upload API function."
   value       = module.upload_api.function_name
 }
+
+output "edge_config" {
+  description = "The edge function's baked configuration (public keys only, no secret)."
+  value       = module.edge_auth.config
+}

@@ -25,10 +25,10 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, unquote, urlsplit
 
+from events.apigw import rest_proxy_event
 from stack.httpbase import HttpRequest, HttpResponse, json_response, load_config, log, serve
 from stack.lambda_host import FunctionHost
-
-ACCOUNT_ID = "000000000000"
+from stack.plan import Plan
 
 
 @dataclass(frozen=True)
@@ -75,13 +75,6 @@ def find_route(routes: Iterable[Route], path: str, method: str) -> tuple[Route, 
     return None
 
 
-def _multi(pairs: Iterable[tuple[str, str]]) -> dict[str, list[str]]:
-    result: dict[str, list[str]] = {}
-    for name, value in pairs:
-        result.setdefault(name, []).append(value)
-    return result
-
-
 def _is_binary(content_type: str, binary_media_types: Iterable[str]) -> bool:
     media = content_type.split(";", 1)[0].strip().lower()
     return any(fnmatch.fnmatch(media, pattern.lower()) for pattern in binary_media_types)
@@ -99,13 +92,8 @@ def build_event(
     request_id: str | None = None,
     now: datetime | None = None,
 ) -> dict[str, Any]:
-    """The v1 proxy event API Gateway hands to a Lambda proxy integration."""
-    now = now or datetime.now(UTC)
-    request_id = request_id or str(uuid.uuid4())
-    query = parse_qsl(urlsplit(request.target).query, keep_blank_values=True)
-    multi_headers = _multi(request.headers)
-    multi_query = _multi(query)
-    lower = {name.lower(): values[-1] for name, values in multi_headers.items()}
+    """The v1 proxy event API Gateway hands to a Lambda proxy integration (harness/events/apigw.py)."""
+    lower = {name.lower(): value for name, value in request.headers}
     body: str | None = None
     is_base64 = False
     if request.body:
@@ -113,49 +101,21 @@ def build_event(
             body, is_base64 = base64.b64encode(request.body).decode(), True
         else:
             body = request.body.decode("utf-8", errors="replace")
-    return {
-        "resource": route.template,
-        "path": path,
-        "httpMethod": request.method,
-        "headers": {name: values[-1] for name, values in multi_headers.items()} or None,
-        "multiValueHeaders": multi_headers or None,
-        "queryStringParameters": {name: values[-1] for name, values in multi_query.items()} or None,
-        "multiValueQueryStringParameters": multi_query or None,
-        "pathParameters": path_parameters or None,
-        "stageVariables": None,
-        "requestContext": {
-            "accountId": ACCOUNT_ID,
-            "apiId": api_id,
-            "domainName": lower.get("host", "127.0.0.1"),
-            "domainPrefix": lower.get("host", "127.0.0.1").split(".", 1)[0],
-            "extendedRequestId": base64.b32encode(uuid.uuid4().bytes)[:16].decode(),
-            "httpMethod": request.method,
-            "identity": {
-                "accessKey": None,
-                "accountId": None,
-                "caller": None,
-                "cognitoAuthenticationProvider": None,
-                "cognitoAuthenticationType": None,
-                "cognitoIdentityId": None,
-                "cognitoIdentityPoolId": None,
-                "principalOrgId": None,
-                "sourceIp": request.client_ip,
-                "user": None,
-                "userAgent": lower.get("user-agent"),
-                "userArn": None,
-            },
-            "path": f"/{stage}{path}",
-            "protocol": "HTTP/1.1",
-            "requestId": request_id,
-            "requestTime": now.strftime("%d/%b/%Y:%H:%M:%S +0000"),
-            "requestTimeEpoch": int(now.timestamp() * 1000),
-            "resourceId": format(abs(hash(route.template)) % 0xFFFFFF, "06x"),
-            "resourcePath": route.template,
-            "stage": stage,
-        },
-        "body": body,
-        "isBase64Encoded": is_base64,
-    }
+    return rest_proxy_event(
+        method=request.method,
+        path=path,
+        resource=route.template,
+        stage=stage,
+        headers=request.headers,
+        query=parse_qsl(urlsplit(request.target).query, keep_blank_values=True),
+        path_parameters=path_parameters,
+        body=body,
+        is_base64=is_base64,
+        source_ip=request.client_ip,
+        api_id=api_id,
+        request_id=request_id,
+        now=now,
+    )
 
 
 class MalformedResult(ValueError):
@@ -238,6 +198,21 @@ class ApiGatewayAdapter:
         finally:
             log.debug("invocation took %.1f ms", (time.monotonic() - started) * 1000)
         return json_response(502, {"message": "Internal server error"}, [("x-amzn-RequestId", request_id)])
+
+
+def settings_from_plan(plan: Plan) -> dict[str, Any]:
+    """Stage, routes and binary media types of the (one) REST API, as planned.
+
+    Every resource gets the union of the planned methods: a plan cannot tie a for_each'd
+    method to its resource (the reference goes through each.value), and here every route
+    integrates the same methods with the same function."""
+    stage = plan.only("aws_api_gateway_stage").values["stage_name"]
+    methods = sorted({r.values["http_method"] for r in plan.of_type("aws_api_gateway_method")})
+    routes = [
+        {"path": "/" + r.values["path_part"], "methods": methods} for r in plan.of_type("aws_api_gateway_resource")
+    ]
+    binary = plan.only("aws_api_gateway_rest_api").values.get("binary_media_types") or []
+    return {"stage": stage, "routes": routes, "binary_media_types": binary}
 
 
 def routes_from_config(items: list[dict[str, Any]]) -> list[Route]:

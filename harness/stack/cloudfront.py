@@ -34,8 +34,10 @@ from botocore.auth import S3SigV4Auth
 from botocore.awsrequest import AWSRequest
 from botocore.credentials import Credentials
 
+from events.cloudfront import viewer_request_event
 from stack.httpbase import HttpRequest, HttpResponse, load_config, log, serve
 from stack.lambda_host import FunctionHost
+from stack.plan import Plan
 
 # Headers a viewer-request function may read but not change (CloudFront answers 502 if it does).
 READ_ONLY_HEADERS = frozenset({"content-length", "host", "transfer-encoding", "via"})
@@ -47,14 +49,6 @@ ORIGIN_HEADERS = ("origin", "access-control-request-method", "access-control-req
 MAX_GENERATED_BODY = 40 * 1024
 
 
-def cf_headers(pairs: Iterable[tuple[str, str]]) -> dict[str, list[dict[str, str]]]:
-    """HTTP headers in CloudFront's event form: lower-case name -> [{key, value}, ...]."""
-    result: dict[str, list[dict[str, str]]] = {}
-    for name, value in pairs:
-        result.setdefault(name.lower(), []).append({"key": name, "value": value})
-    return result
-
-
 def flat_headers(headers: dict[str, list[dict[str, str]]]) -> list[tuple[str, str]]:
     """CloudFront's event form back to HTTP headers (`key` is optional; the dict key is the name)."""
     return [(item.get("key") or name, item["value"]) for name, items in headers.items() for item in items]
@@ -63,28 +57,18 @@ def flat_headers(headers: dict[str, list[dict[str, str]]]) -> list[tuple[str, st
 def build_event(
     request: HttpRequest, *, distribution_domain: str, distribution_id: str, request_id: str
 ) -> dict[str, Any]:
+    """The viewer-request event of an HTTP request (harness/events/cloudfront.py)."""
     target = urlsplit(request.target)
-    return {
-        "Records": [
-            {
-                "cf": {
-                    "config": {
-                        "distributionDomainName": distribution_domain,
-                        "distributionId": distribution_id,
-                        "eventType": "viewer-request",
-                        "requestId": request_id,
-                    },
-                    "request": {
-                        "clientIp": request.client_ip,
-                        "headers": cf_headers(request.headers),
-                        "method": request.method,
-                        "querystring": target.query,
-                        "uri": target.path,
-                    },
-                }
-            }
-        ]
-    }
+    return viewer_request_event(
+        uri=target.path,
+        method=request.method,
+        querystring=target.query,
+        headers=request.headers,
+        client_ip=request.client_ip,
+        distribution_domain=distribution_domain,
+        distribution_id=distribution_id,
+        request_id=request_id,
+    )
 
 
 class EdgeResultError(ValueError):
@@ -234,6 +218,48 @@ class CloudFrontAdapter:
         line = json.dumps(record)
         with self._log_lock, self.forwarded_log.open("a") as sink:
             sink.write(line + "\n")
+
+
+def settings_from_plan(plan: Plan) -> dict[str, Any]:
+    """The distribution's cache behaviour and policies, as planned, in the adapter's terms."""
+    distribution = plan.only("aws_cloudfront_distribution")
+    behaviour = (distribution.values.get("default_cache_behavior") or [{}])[0]
+    settings: dict[str, Any] = {"allowed_methods": behaviour.get("allowed_methods") or ["GET", "HEAD"]}
+    policies = plan.of_type("aws_cloudfront_origin_request_policy")
+    if len(policies) == 1:
+        policy = policies[0].values
+        headers = (policy.get("headers_config") or [{}])[0]
+        items = ((headers.get("headers") or [{}])[0].get("items")) or []
+        settings["origin_headers"] = sorted(h.lower() for h in items)
+        query = (policy.get("query_strings_config") or [{}])[0]
+        settings["query_string_behavior"] = query.get("query_string_behavior", "none")
+    response_policies = plan.of_type("aws_cloudfront_response_headers_policy")
+    if len(response_policies) == 1:
+        settings["response_headers"] = response_headers(response_policies[0].values)
+    return settings
+
+
+def response_headers(policy: dict[str, Any]) -> list[list[str]]:
+    """The headers a response headers policy's security and custom configs add."""
+    security = (policy.get("security_headers_config") or [{}])[0]
+    headers: list[list[str]] = []
+    if security.get("content_type_options"):
+        headers.append(["X-Content-Type-Options", "nosniff"])
+    frame = (security.get("frame_options") or [{}])[0]
+    if frame.get("frame_option"):
+        headers.append(["X-Frame-Options", frame["frame_option"]])
+    referrer = (security.get("referrer_policy") or [{}])[0]
+    if referrer.get("referrer_policy"):
+        headers.append(["Referrer-Policy", referrer["referrer_policy"]])
+    hsts = (security.get("strict_transport_security") or [{}])[0]
+    if hsts.get("access_control_max_age_sec"):
+        value = f"max-age={hsts['access_control_max_age_sec']}"
+        value += "; includeSubDomains" if hsts.get("include_subdomains") else ""
+        value += "; preload" if hsts.get("preload") else ""
+        headers.append(["Strict-Transport-Security", value])
+    for custom in (policy.get("custom_headers_config") or [{}])[0].get("items") or []:
+        headers.append([custom["header"], custom["value"]])
+    return headers
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -8,8 +8,6 @@ is generated on first use, kept mode 0600 under build/stack/dev-issuer/, and nev
 from __future__ import annotations
 
 import argparse
-import base64
-import hashlib
 import json
 import os
 import sys
@@ -19,9 +17,9 @@ from pathlib import Path
 from typing import Any
 
 import jwt
-from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
+import devkeys
 from stack import paths
 from stack.httpbase import HttpRequest, HttpResponse, json_response, serve
 
@@ -31,39 +29,18 @@ DEFAULT_ISSUER = f"http://{paths.HOST}:{paths.ISSUER_PORT}"
 DEFAULT_AUDIENCE = "uploads-local"  # user_jwt_audience in environments/local.tfvars
 
 
-def _b64url_uint(value: int) -> str:
-    raw = value.to_bytes((value.bit_length() + 7) // 8, "big")
-    return base64.urlsafe_b64encode(raw).rstrip(b"=").decode()
-
-
 def private_key(path: Path = KEY_FILE) -> rsa.RSAPrivateKey:
     """The issuer's key, created (2048-bit, mode 0600) on first use."""
-    if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-        pem = key.private_bytes(
-            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
-        )
-        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(descriptor, "wb") as sink:
-            sink.write(pem)
-    loaded = serialization.load_pem_private_key(path.read_bytes(), password=None)
-    if not isinstance(loaded, rsa.RSAPrivateKey):
-        raise SystemExit(f"{path} is not an RSA private key")
-    return loaded
+    return devkeys.load_or_create_rsa(path)
 
 
 def public_jwk(key: rsa.RSAPrivateKey) -> dict[str, str]:
     """The public JWK, with the RFC 7638 thumbprint as its kid."""
-    numbers = key.public_key().public_numbers()
-    members = {"e": _b64url_uint(numbers.e), "kty": "RSA", "n": _b64url_uint(numbers.n)}
-    canonical = json.dumps(members, separators=(",", ":"), sort_keys=True).encode()
-    kid = base64.urlsafe_b64encode(hashlib.sha256(canonical).digest()).rstrip(b"=").decode()
-    return {**members, "kid": kid, "alg": "RS256", "use": "sig"}
+    return devkeys.public_jwk(key)
 
 
 def jwks(key: rsa.RSAPrivateKey) -> dict[str, Any]:
-    return {"keys": [public_jwk(key)]}
+    return devkeys.jwks(public_jwk(key))
 
 
 def mint(

@@ -24,9 +24,9 @@ from typing import Any
 
 import boto3
 
-from stack import issuer, paths, processes
+from stack import apigw, cloudfront, issuer, paths, processes
 from stack.outputs import root_outputs, write_json
-from stack.plan import Plan, Resource, Unresolved, parent_module
+from stack.plan import Plan, Resource, Unresolved
 from stack.provision import Provisioner, Resolver, load_plan
 from stack.replan import replan
 
@@ -83,74 +83,18 @@ def _answers(url: str) -> bool:
 # --- reading the plan -------------------------------------------------------------------
 
 
+def plan_only(plan: Plan, type_: str) -> Resource:
+    try:
+        return plan.only(type_)
+    except Unresolved as error:
+        raise StackError(str(error)) from None
+
+
 def function_by_handler(plan: Plan, handler: str) -> Resource:
     for resource in plan.of_type("aws_lambda_function"):
         if resource.values.get("handler") == handler:
             return resource
     raise StackError(f"the plan has no aws_lambda_function with handler {handler!r}")
-
-
-def only(plan: Plan, type_: str) -> Resource:
-    found = plan.of_type(type_)
-    if len(found) != 1:
-        raise StackError(f"expected exactly one {type_} in the plan, found {len(found)}")
-    return found[0]
-
-
-def api_settings(plan: Plan) -> dict[str, Any]:
-    """Stage, routes and binary media types of the (one) REST API.
-
-    Every resource gets the union of the planned methods: a plan cannot tie a for_each'd
-    method to its resource (the reference goes through each.value), and here every route
-    integrates the same methods with the same function."""
-    stage = only(plan, "aws_api_gateway_stage").values["stage_name"]
-    methods = sorted({r.values["http_method"] for r in plan.of_type("aws_api_gateway_method")})
-    routes = [
-        {"path": "/" + r.values["path_part"], "methods": methods} for r in plan.of_type("aws_api_gateway_resource")
-    ]
-    binary = only(plan, "aws_api_gateway_rest_api").values.get("binary_media_types") or []
-    return {"stage": stage, "routes": routes, "binary_media_types": binary}
-
-
-def cdn_settings(plan: Plan) -> dict[str, Any]:
-    distribution = only(plan, "aws_cloudfront_distribution")
-    behaviour = (distribution.values.get("default_cache_behavior") or [{}])[0]
-    settings: dict[str, Any] = {"allowed_methods": behaviour.get("allowed_methods") or ["GET", "HEAD"]}
-    policies = plan.of_type("aws_cloudfront_origin_request_policy")
-    if len(policies) == 1:
-        policy = policies[0].values
-        headers = (policy.get("headers_config") or [{}])[0]
-        items = ((headers.get("headers") or [{}])[0].get("items")) or []
-        settings["origin_headers"] = sorted(h.lower() for h in items)
-        query = (policy.get("query_strings_config") or [{}])[0]
-        settings["query_string_behavior"] = query.get("query_string_behavior", "none")
-    response_policies = plan.of_type("aws_cloudfront_response_headers_policy")
-    if len(response_policies) == 1:
-        settings["response_headers"] = response_headers(response_policies[0].values)
-    return settings
-
-
-def response_headers(policy: dict[str, Any]) -> list[list[str]]:
-    """The headers a response headers policy's security and custom configs add."""
-    security = (policy.get("security_headers_config") or [{}])[0]
-    headers: list[list[str]] = []
-    if security.get("content_type_options"):
-        headers.append(["X-Content-Type-Options", "nosniff"])
-    frame = (security.get("frame_options") or [{}])[0]
-    if frame.get("frame_option"):
-        headers.append(["X-Frame-Options", frame["frame_option"]])
-    referrer = (security.get("referrer_policy") or [{}])[0]
-    if referrer.get("referrer_policy"):
-        headers.append(["Referrer-Policy", referrer["referrer_policy"]])
-    hsts = (security.get("strict_transport_security") or [{}])[0]
-    if hsts.get("access_control_max_age_sec"):
-        value = f"max-age={hsts['access_control_max_age_sec']}"
-        value += "; includeSubDomains" if hsts.get("include_subdomains") else ""
-        value += "; preload" if hsts.get("preload") else ""
-        headers.append(["Strict-Transport-Security", value])
-    for custom in (policy.get("custom_headers_config") or [{}])[0].get("items") or []:
-        headers.append([custom["header"], custom["value"]])
-    return headers
 
 
 def package_path(function: Resource, fallback: Path) -> Path:
@@ -172,32 +116,35 @@ def extract(zip_path: Path, target: Path) -> Path:
     return target
 
 
-# --- the upload API's environment --------------------------------------------------------
+# --- what the (re-)plan knows, and the overrides a local stack needs ------------------------
+#
+# The upload API's environment and the edge's baked configuration are read from Terraform's
+# plan, never rebuilt here. The re-plan (replan.py) knows every value of both except what only
+# exists in AWS; each override below is listed in harness/README.md.
 
 
-def api_environment(function: Resource, resolver: Resolver, contract: dict[str, str]) -> dict[str, str]:
-    """The function's planned environment; unknown entries filled from what was created.
+def api_environment(function: Resource, resolver: Resolver, overrides: dict[str, str]) -> dict[str, str]:
+    """The function's environment as Terraform planned it, with the local overrides applied.
 
-    The environment is built from a `local` in the module, which a plan does not record, so
-    its unknown entries are matched by the variable contract (README): BUCKET_NAME is the
-    bucket, RATE_LIMIT_TABLE the table, SIGNING_KEY_ID the KMS key, CDN_URL the CDN adapter."""
+    `overrides` replaces planned entries of the same name (CDN_URL: the CDN adapter's http://
+    URL, which Terraform computes from the distribution's domain); it never adds a variable.
+    An entry the plan does not know and no override gives stops the stack."""
     block = (function.values.get("environment") or [{}])[0]
     variables = dict(block.get("variables") or {})
     unknown_block = function.unknown.get("environment") if isinstance(function.unknown, dict) else None
     flags: Any = unknown_block[0] if isinstance(unknown_block, list) and unknown_block else {}
     flags = flags.get("variables", {}) if isinstance(flags, dict) else {}
-    missing = [name for name, flag in flags.items() if flag is True] if isinstance(flags, dict) else []
-    unfilled = [name for name in missing if name not in contract]
+    unknown = sorted(name for name, flag in flags.items() if flag is True) if isinstance(flags, dict) else []
+    unfilled = [name for name in unknown if name not in overrides]
     if unfilled:
-        raise StackError(f"unknown environment variables without a local value: {unfilled}")
-    variables.update({name: contract[name] for name in missing})
-    # Known or not, the CDN is the adapter's plain-http URL here (Terraform renders https://<domain>).
-    if "CDN_URL" in contract:
-        variables["CDN_URL"] = contract["CDN_URL"]
+        raise StackError(
+            f"{function.address}: the plan does not know the environment variables {unfilled} "
+            "(re-planning after provisioning failed or left them unknown; see the log above)"
+        )
+    for name, value in overrides.items():
+        if name in variables or name in unknown:
+            variables[name] = value
     return {name: str(value) for name, value in resolver.substitute(variables).items()}
-
-
-# --- edge configuration ------------------------------------------------------------------------
 
 
 def public_key_pem(kms: Any, key_id: str) -> str:
@@ -207,48 +154,42 @@ def public_key_pem(kms: Any, key_id: str) -> str:
     return "-----BEGIN PUBLIC KEY-----\n" + "\n".join(lines) + "\n-----END PUBLIC KEY-----\n"
 
 
-def module_input(plan: Plan, resolver: Resolver, module: str, name: str) -> Any:
-    """A module's input as the call passes it, else the variable's default."""
-    parent, call = parent_module(module)
-    arguments = plan.module_config(parent).get("module_calls", {}).get(call, {}).get("expressions", {})
-    if name in arguments:
-        return resolver.expression(parent, arguments[name], f"{module}: var.{name}")
-    variable = plan.module_config(module).get("variables", {}).get(name, {})
-    if "default" in variable:
-        return variable["default"]
-    raise Unresolved(f"{module}: var.{name}")
+EDGE_CONFIG_OUTPUT = "edge_config"
 
 
-def edge_config(plan: Plan, resolver: Resolver, edge: Resource, api_env: dict[str, str], pem: str) -> dict[str, Any]:
-    """The edge function's config.json as the edge module would bake it, with the real public key."""
+def edge_config(plan: Plan, signing_key_id: str, pem: str) -> dict[str, Any]:
+    """The edge's baked configuration: the plan's root output `edge_config`, with the real key.
 
-    def setting(name: str, default: Any) -> Any:
-        try:
-            return module_input(plan, resolver, edge.module, name)
-        except Unresolved:
-            return default
-
-    additional = plan.data.get("variables", {}).get("additional_trusted_keys", {}).get("value") or []
-    idp = None
-    if plan.data.get("variables", {}).get("edge_accepts_user_tokens", {}).get("value"):
-        keys = plan.data["variables"].get("edge_user_jwt_keys", {}).get("value") or []
-        idp = {
-            "issuer": api_env["USER_JWT_ISSUER"],
-            "audience": api_env["USER_JWT_AUDIENCE"],
-            "owner_claim": "sub",
-            "keys": [{k: v for k, v in key.items() if v is not None} for key in keys],
-        }
-    return {
-        # The edge trusts what the API mints: the same issuer and audience (a root `local`).
-        "issuer": api_env["DOWNLOAD_TOKEN_ISSUER"],
-        "audience": api_env["DOWNLOAD_TOKEN_AUDIENCE"],
-        "keys": [{"kid": api_env["SIGNING_KEY_ID"], "pem": pem}, *additional],
-        "query_param": setting("query_param", "authorization"),
-        "cookie_name": setting("cookie_name", "cdn_token"),
-        "leeway_seconds": setting("leeway_seconds", 30),
-        "uploads_prefix": api_env.get("UPLOAD_PREFIX", "uploads/"),
-        "idp": idp,
-    }
+    The one override: the key whose kid is the KMS key just created gets that key's real public
+    key (`kms:GetPublicKey`), in place of whatever the stand-in provider's `aws_kms_public_key`
+    data source planned. Anything else the plan does not know stops the stack."""
+    entry = plan.root_outputs().get(EDGE_CONFIG_OUTPUT)
+    if entry is None:
+        raise StackError(f"the plan has no root output {EDGE_CONFIG_OUTPUT!r} (terraform/outputs.tf)")
+    value = entry.get("value", plan.data.get("output_changes", {}).get(EDGE_CONFIG_OUTPUT, {}).get("after"))
+    unknown = entry["unknown"]
+    if unknown is True or not isinstance(value, dict):
+        raise StackError(f"output.{EDGE_CONFIG_OUTPUT} is unknown in the plan (re-planning failed?)")
+    key_flags = unknown.get("keys") if isinstance(unknown, dict) else None
+    keys = []
+    for index, key in enumerate(value.get("keys") or []):
+        flags = key_flags[index] if isinstance(key_flags, list) and index < len(key_flags) else {}
+        flags = flags if isinstance(flags, dict) else {}
+        if flags.get("kid") is True or not isinstance(key, dict):
+            raise StackError(f"output.{EDGE_CONFIG_OUTPUT}.keys[{index}].kid is unknown in the plan")
+        if key.get("kid") == signing_key_id:
+            keys.append({**key, "pem": pem})
+            continue
+        if flags.get("pem") is True:
+            raise StackError(f"output.{EDGE_CONFIG_OUTPUT}.keys[{index}].pem is unknown in the plan")
+        keys.append(key)
+    if signing_key_id not in {key.get("kid") for key in keys}:
+        raise StackError(f"output.{EDGE_CONFIG_OUTPUT} does not trust the signing key {signing_key_id}")
+    others = {k: v for k, v in unknown.items() if k != "keys"} if isinstance(unknown, dict) else {}
+    still_unknown = sorted(name for name, flag in others.items() if flag not in (False, None, {}, []))
+    if still_unknown:
+        raise StackError(f"output.{EDGE_CONFIG_OUTPUT}: {still_unknown} unknown in the plan")
+    return {**value, "keys": keys}
 
 
 def bake_edge(config: dict[str, Any]) -> Path:
@@ -310,6 +251,15 @@ def emulated_stand_ins(plan: Plan) -> dict[str, dict[str, Any]]:
             "s3_canonical_user_id": "0" * 64,
         }
     return known
+
+
+def _settings(read: Any, plan: Plan) -> dict[str, Any]:
+    """An adapter's settings, read from the plan by the adapter itself."""
+    try:
+        result: dict[str, Any] = read(plan)
+    except Unresolved as error:
+        raise StackError(str(error)) from None
+    return result
 
 
 def provision(plan: Plan, endpoints: dict[str, str]) -> tuple[Plan, Provisioner]:
@@ -383,9 +333,9 @@ def up() -> dict[str, Any]:
     report = provisioner.report
     resolver = provisioner.resolver
 
-    bucket_resource = only(plan, "aws_s3_bucket")
-    table_resource = only(plan, "aws_dynamodb_table")
-    key_resource = only(plan, "aws_kms_key")
+    bucket_resource = plan_only(plan, "aws_s3_bucket")
+    table_resource = plan_only(plan, "aws_dynamodb_table")
+    key_resource = plan_only(plan, "aws_kms_key")
     for resource in (bucket_resource, table_resource, key_resource):
         if resource.address not in resolver.created:
             raise StackError(f"{resource.address} was not created; the stack cannot work without it")
@@ -393,18 +343,17 @@ def up() -> dict[str, Any]:
     table = resolver.created[table_resource.address]["name"]
     key_id = resolver.created[key_resource.address]["key_id"]
 
-    api = api_settings(plan)
+    api = _settings(apigw.settings_from_plan, plan)
     api_url = f"{API_URL}/{api['stage']}"
     api_function = function_by_handler(plan, API_HANDLER)
-    contract = {"BUCKET_NAME": bucket, "RATE_LIMIT_TABLE": table, "SIGNING_KEY_ID": key_id, "CDN_URL": CDN_URL}
-    api_env = api_environment(api_function, resolver, contract)
+    api_env = api_environment(api_function, resolver, {"CDN_URL": CDN_URL})
 
     # The running adapters use the packages about to be unpacked again: stop them first.
     for name in ("cloudfront", "apigw"):
         processes.stop(name, quiet=True)
     kms = boto3.client("kms", endpoint_url=endpoints["default"], **paths.CREDENTIALS)
     edge_function = function_by_handler(plan, EDGE_HANDLER)
-    edge_dir = bake_edge(edge_config(plan, resolver, edge_function, api_env, public_key_pem(kms, key_id)))
+    edge_dir = bake_edge(edge_config(plan, key_id, public_key_pem(kms, key_id)))
     api_dir = extract(
         package_path(api_function, paths.LAMBDA_BUILD / "upload_api.zip"), paths.STATE / "functions" / "upload_api"
     )
@@ -427,7 +376,7 @@ def up() -> dict[str, Any]:
 
     processes.start("issuer", "issuer", ["serve", "--port", str(paths.ISSUER_PORT)], paths.ISSUER_PORT)
     start_api(api, api_function, api_env, api_dir, endpoints)
-    start_cdn(cdn_settings(plan), edge_function, edge_dir, endpoints, bucket)
+    start_cdn(_settings(cloudfront.settings_from_plan, plan), edge_function, edge_dir, endpoints, bucket)
 
     local = {
         "api_url": api_url,

@@ -73,6 +73,13 @@ class Plan:
     def of_type(self, *types: str) -> list[Resource]:
         return [r for r in self.resources if r.type in types and r.mode == "managed"]
 
+    def only(self, type_: str) -> Resource:
+        """The one managed resource of a type; Unresolved if there are none or several."""
+        found = self.of_type(type_)
+        if len(found) != 1:
+            raise Unresolved(f"expected exactly one {type_} in the plan, found {len(found)}")
+        return found[0]
+
     def variable(self, name: str) -> Any:
         try:
             return self.data["variables"][name]["value"]

@@ -7,10 +7,19 @@ from pathlib import Path
 import pytest
 import requests
 
-from stack.apigw import ApiGatewayAdapter, MalformedResult, Route, build_event, find_route, result_to_response
+from stack.apigw import (
+    ApiGatewayAdapter,
+    MalformedResult,
+    Route,
+    build_event,
+    find_route,
+    result_to_response,
+    settings_from_plan,
+)
 from stack.httpbase import HttpRequest
+from stack.plan import Plan, Unresolved
 
-SAMPLE = json.loads((Path(__file__).parent / "events" / "apigw_rest_proxy.json").read_text())
+SAMPLE = json.loads((Path(__file__).parents[1] / "events" / "apigw_rest_proxy.json").read_text())
 
 
 def _request(**overrides) -> HttpRequest:
@@ -129,3 +138,38 @@ def test_over_http_stage_routes_environment_and_errors(function_host, serve_app)
     assert (malformed.status_code, malformed.json()) == (502, {"message": "Internal server error"})
     binary = requests.post(f"{url}/v1/uploads?mode=binary", timeout=5)
     assert (binary.status_code, binary.content) == (200, b"\x89PNG\x00")
+
+
+def test_settings_from_plan_give_every_resource_the_planned_methods() -> None:
+    def resource(type_, name, values):
+        return {"address": f"{type_}.{name}", "mode": "managed", "type": type_, "name": name, "values": values}
+
+    plan = Plan(
+        {
+            "planned_values": {
+                "root_module": {
+                    "resources": [
+                        resource("aws_api_gateway_stage", "s", {"stage_name": "v1"}),
+                        resource("aws_api_gateway_rest_api", "a", {"binary_media_types": ["image/png"]}),
+                        resource("aws_api_gateway_resource", "u", {"path_part": "uploads"}),
+                        resource("aws_api_gateway_resource", "d", {"path_part": "downloads"}),
+                        resource("aws_api_gateway_method", "p", {"http_method": "POST"}),
+                        resource("aws_api_gateway_method", "o", {"http_method": "OPTIONS"}),
+                    ]
+                }
+            }
+        }
+    )
+    assert settings_from_plan(plan) == {
+        "stage": "v1",
+        "routes": [
+            {"path": "/uploads", "methods": ["OPTIONS", "POST"]},
+            {"path": "/downloads", "methods": ["OPTIONS", "POST"]},
+        ],
+        "binary_media_types": ["image/png"],
+    }
+
+
+def test_settings_from_plan_need_exactly_one_stage() -> None:
+    with pytest.raises(Unresolved, match="exactly one aws_api_gateway_stage"):
+        settings_from_plan(Plan({}))

@@ -6,19 +6,22 @@ from pathlib import Path
 import pytest
 import requests
 
+from events.cloudfront import cf_headers
 from stack.cloudfront import (
     CloudFrontAdapter,
     EdgeResultError,
     S3Origin,
     build_event,
-    cf_headers,
     check_request,
     flat_headers,
     generated_response,
+    response_headers,
+    settings_from_plan,
 )
 from stack.httpbase import HttpRequest, HttpResponse
+from stack.plan import Plan
 
-SAMPLE = json.loads((Path(__file__).parent / "events" / "cloudfront_viewer_request.json").read_text())
+SAMPLE = json.loads((Path(__file__).parents[1] / "events" / "cloudfront_viewer_request.json").read_text())
 
 
 class FakeOrigin(S3Origin):
@@ -115,3 +118,51 @@ def test_over_http_edge_decisions_and_forwarding(function_host, serve_app, tmp_p
     assert requests.get(f"{url}/x?huge", timeout=5).status_code == 502
     assert requests.post(f"{url}/x", data=b"x", timeout=5).status_code == 403
     assert len(origin.calls) == 2
+
+
+def _plan(resources) -> Plan:
+    return Plan({"planned_values": {"root_module": {"resources": resources}}})
+
+
+def test_cdn_settings_follow_the_planned_policies() -> None:
+    def resource(type_, values):
+        return {"address": f"{type_}.this", "mode": "managed", "type": type_, "name": "this", "values": values}
+
+    plan = _plan(
+        [
+            resource("aws_cloudfront_distribution", {"default_cache_behavior": [{"allowed_methods": ["GET", "HEAD"]}]}),
+            resource(
+                "aws_cloudfront_origin_request_policy",
+                {
+                    "headers_config": [{"headers": [{"items": ["Origin", "Access-Control-Request-Method"]}]}],
+                    "query_strings_config": [{"query_string_behavior": "none"}],
+                },
+            ),
+        ]
+    )
+    assert settings_from_plan(plan) == {
+        "allowed_methods": ["GET", "HEAD"],
+        "origin_headers": ["access-control-request-method", "origin"],
+        "query_string_behavior": "none",
+    }
+
+
+def test_response_headers_policy() -> None:
+    policy = {
+        "security_headers_config": [
+            {
+                "content_type_options": [{"override": True}],
+                "frame_options": [{"frame_option": "DENY"}],
+                "referrer_policy": [{"referrer_policy": "no-referrer"}],
+                "strict_transport_security": [{"access_control_max_age_sec": 60, "include_subdomains": True}],
+            }
+        ],
+        "custom_headers_config": [{"items": [{"header": "X-Extra", "value": "1"}]}],
+    }
+    assert response_headers(policy) == [
+        ["X-Content-Type-Options", "nosniff"],
+        ["X-Frame-Options", "DENY"],
+        ["Referrer-Policy", "no-referrer"],
+        ["Strict-Transport-Security", "max-age=60; includeSubDomains"],
+        ["X-Extra", "1"],
+    ]

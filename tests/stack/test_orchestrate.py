@@ -2,7 +2,7 @@
 
 import pytest
 
-from stack.orchestrate import StackError, api_environment, cdn_settings, edge_config, response_headers
+from stack.orchestrate import StackError, api_environment, edge_config
 from stack.plan import Plan
 from stack.provision import Resolver
 
@@ -33,108 +33,76 @@ def _function(env: dict, unknown: dict) -> Plan:
     return _plan([resource], [change])
 
 
-def test_unknown_environment_entries_come_from_the_contract() -> None:
-    planned = {"UPLOAD_PREFIX": "uploads/", "MAX_UPLOAD_BYTES": "10", "CDN_URL": "https://d1.cloudfront.net"}
-    plan = _function(planned, {"SIGNING_KEY_ID": True})
-    env = api_environment(plan.resources[0], Resolver(plan), {"SIGNING_KEY_ID": "key-1", "CDN_URL": "http://cdn"})
-    assert env == {
-        "UPLOAD_PREFIX": "uploads/",
-        "MAX_UPLOAD_BYTES": "10",
-        "SIGNING_KEY_ID": "key-1",
-        "CDN_URL": "http://cdn",
-    }
+def test_the_environment_is_the_planned_one_with_only_the_overrides_replaced() -> None:
+    planned = {"BUCKET_NAME": "b", "SIGNING_KEY_ID": "key-1", "CDN_URL": "https://d1.cloudfront.net"}
+    plan = _function(planned, {})
+    env = api_environment(plan.resources[0], Resolver(plan), {"CDN_URL": "http://cdn", "NOT_PLANNED": "x"})
+    # The override replaces the planned value; an override the plan has no variable for adds nothing.
+    assert env == {"BUCKET_NAME": "b", "SIGNING_KEY_ID": "key-1", "CDN_URL": "http://cdn"}
 
 
-def test_an_unknown_entry_outside_the_contract_stops_the_stack() -> None:
-    plan = _function({}, {"SOMETHING_ELSE": True})
-    with pytest.raises(StackError, match="SOMETHING_ELSE"):
+def test_an_unknown_entry_with_an_override_is_filled() -> None:
+    plan = _function({"BUCKET_NAME": "b"}, {"CDN_URL": True})
+    env = api_environment(plan.resources[0], Resolver(plan), {"CDN_URL": "http://cdn"})
+    assert env == {"BUCKET_NAME": "b", "CDN_URL": "http://cdn"}
+
+
+def test_an_unknown_entry_without_an_override_stops_the_stack() -> None:
+    # No variable-name contract: what the plan does not know is an error, not a guess.
+    plan = _function({"CDN_URL": "https://d1"}, {"BUCKET_NAME": True})
+    with pytest.raises(StackError, match="BUCKET_NAME"):
         api_environment(plan.resources[0], Resolver(plan), {"CDN_URL": "http://cdn"})
 
 
-def test_cdn_settings_follow_the_planned_policies() -> None:
-    def resource(type_, values):
-        return {"address": f"{type_}.this", "mode": "managed", "type": type_, "name": "this", "values": values}
-
-    plan = _plan(
-        [
-            resource("aws_cloudfront_distribution", {"default_cache_behavior": [{"allowed_methods": ["GET", "HEAD"]}]}),
-            resource(
-                "aws_cloudfront_origin_request_policy",
-                {
-                    "headers_config": [{"headers": [{"items": ["Origin", "Access-Control-Request-Method"]}]}],
-                    "query_strings_config": [{"query_string_behavior": "none"}],
-                },
-            ),
-        ]
-    )
-    assert cdn_settings(plan) == {
-        "allowed_methods": ["GET", "HEAD"],
-        "origin_headers": ["access-control-request-method", "origin"],
-        "query_string_behavior": "none",
-    }
+PLANNED_CONFIG = {
+    "issuer": "urn:iss",
+    "audience": "urn:aud",
+    "keys": [{"kid": "key-1", "pem": "STAND-IN PLACEHOLDER"}, {"kid": "old", "pem": "OLD"}],
+    "query_param": "authorization",
+    "cookie_name": "cdn_token",
+    "leeway_seconds": 10,
+    "uploads_prefix": "uploads/",
+    "idp": None,
+}
 
 
-def test_response_headers_policy() -> None:
-    policy = {
-        "security_headers_config": [
-            {
-                "content_type_options": [{"override": True}],
-                "frame_options": [{"frame_option": "DENY"}],
-                "referrer_policy": [{"referrer_policy": "no-referrer"}],
-                "strict_transport_security": [{"access_control_max_age_sec": 60, "include_subdomains": True}],
-            }
-        ],
-        "custom_headers_config": [{"items": [{"header": "X-Extra", "value": "1"}]}],
-    }
-    assert response_headers(policy) == [
-        ["X-Content-Type-Options", "nosniff"],
-        ["X-Frame-Options", "DENY"],
-        ["Referrer-Policy", "no-referrer"],
-        ["Strict-Transport-Security", "max-age=60; includeSubDomains"],
-        ["X-Extra", "1"],
-    ]
+def _with_output(value, unknown=False) -> Plan:
+    data = {"planned_values": {"outputs": {}}, "output_changes": {"edge_config": {"after_unknown": unknown}}}
+    if value is not None:
+        data["planned_values"]["outputs"]["edge_config"] = {"sensitive": False, "value": value}
+    return Plan(data)
 
 
-def test_edge_config_trusts_what_the_api_mints_with_the_real_key() -> None:
-    edge = {
-        "address": "module.edge.aws_lambda_function.edge_auth",
-        "mode": "managed",
-        "type": "aws_lambda_function",
-        "name": "edge_auth",
-        "values": {"handler": "edge_auth.handler.handler"},
-    }
-    plan = Plan(
-        {
-            "variables": {"additional_trusted_keys": {"value": [{"kid": "old", "pem": "OLD"}]}},
-            "planned_values": {"root_module": {"child_modules": [{"address": "module.edge", "resources": [edge]}]}},
-            "configuration": {
-                "root_module": {
-                    "module_calls": {
-                        "edge": {
-                            "expressions": {"leeway_seconds": {"constant_value": 10}},
-                            "module": {"variables": {"query_param": {"default": "authorization"}}},
-                        }
-                    }
-                }
-            },
-        }
-    )
-    env = {
-        "DOWNLOAD_TOKEN_ISSUER": "urn:iss",
-        "DOWNLOAD_TOKEN_AUDIENCE": "urn:aud",
-        "SIGNING_KEY_ID": "key-1",
-        "UPLOAD_PREFIX": "uploads/",
-        "USER_JWT_ISSUER": "http://idp",
-        "USER_JWT_AUDIENCE": "app",
-    }
-    config = edge_config(plan, Resolver(plan), plan.resources[0], env, "PEM")
-    assert config == {
-        "issuer": "urn:iss",
-        "audience": "urn:aud",
-        "keys": [{"kid": "key-1", "pem": "PEM"}, {"kid": "old", "pem": "OLD"}],
-        "query_param": "authorization",
-        "cookie_name": "cdn_token",
-        "leeway_seconds": 10,
-        "uploads_prefix": "uploads/",
-        "idp": None,
-    }
+def test_edge_config_is_the_planned_output_with_the_real_signing_key() -> None:
+    config = edge_config(_with_output(PLANNED_CONFIG), "key-1", "REAL PEM")
+    assert config == {**PLANNED_CONFIG, "keys": [{"kid": "key-1", "pem": "REAL PEM"}, {"kid": "old", "pem": "OLD"}]}
+
+
+def test_edge_config_unknown_pem_of_the_signing_key_is_filled() -> None:
+    value = {**PLANNED_CONFIG, "keys": [{"kid": "key-1"}, {"kid": "old", "pem": "OLD"}]}
+    unknown = {"keys": [{"pem": True}, {}]}
+    config = edge_config(_with_output(value, unknown), "key-1", "REAL PEM")
+    assert config["keys"][0] == {"kid": "key-1", "pem": "REAL PEM"}
+
+
+def test_edge_config_unknown_pem_of_another_key_stops_the_stack() -> None:
+    value = {**PLANNED_CONFIG, "keys": [{"kid": "key-1", "pem": "P"}, {"kid": "old"}]}
+    with pytest.raises(StackError, match=r"keys\[1\]\.pem"):
+        edge_config(_with_output(value, {"keys": [{}, {"pem": True}]}), "key-1", "REAL PEM")
+
+
+def test_edge_config_that_does_not_trust_the_signing_key_stops_the_stack() -> None:
+    with pytest.raises(StackError, match="does not trust"):
+        edge_config(_with_output(PLANNED_CONFIG), "another-key", "REAL PEM")
+
+
+def test_edge_config_unknown_in_the_plan_stops_the_stack() -> None:
+    with pytest.raises(StackError, match="unknown"):
+        edge_config(_with_output(None, True), "key-1", "REAL PEM")
+    with pytest.raises(StackError, match=r"\['issuer'\]"):
+        edge_config(_with_output(PLANNED_CONFIG, {"issuer": True}), "key-1", "REAL PEM")
+
+
+def test_a_plan_without_the_edge_config_output_stops_the_stack() -> None:
+    with pytest.raises(StackError, match="no root output 'edge_config'"):
+        edge_config(Plan({}), "key-1", "REAL PEM")

@@ -9,12 +9,16 @@ import base64
 import json
 import time
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from functools import cache
 from typing import Any
 
 import jwt
-from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
+
+import devkeys
+from events.apigw import rest_proxy_event
+from events.cloudfront import viewer_request_event
 
 USER_ISSUER = "https://idp.example.test/"
 USER_AUDIENCE = "uploads-api"
@@ -28,32 +32,21 @@ CDN_HOST = "d111111abcdef8.cloudfront.net"
 def rsa_key(name: str = "user") -> rsa.RSAPrivateKey:
     """One 2048-bit key per name, generated once per test session."""
     del name
-    return rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    return devkeys.generate_rsa()
 
 
 @cache
 def ec_key(name: str = "user-ec") -> ec.EllipticCurvePrivateKey:
     del name
-    return ec.generate_private_key(ec.SECP256R1())
+    return devkeys.generate_ec()
 
 
-def public_pem(key: rsa.RSAPrivateKey) -> str:
-    return (
-        key.public_key()
-        .public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
-        .decode("ascii")
-    )
+public_pem = devkeys.public_pem
 
 
 def jwk(key: Any, kid: str) -> dict[str, Any]:
-    data = json.loads(
-        jwt.algorithms.RSAAlgorithm.to_jwk(key.public_key())
-        if isinstance(key, rsa.RSAPrivateKey)
-        else jwt.algorithms.ECAlgorithm.to_jwk(key.public_key())
-    )
-    data["kid"] = kid
-    data["use"] = "sig"
-    return data
+    """The public JWK without an `alg` member (the tests vary the algorithm per token)."""
+    return {name: value for name, value in devkeys.public_jwk(key, kid).items() if name != "alg"}
 
 
 def user_jwks() -> dict[str, Any]:
@@ -118,35 +111,21 @@ def api_event(
     all_headers = {k: v for k, v in all_headers.items() if v is not None}
     if raw_body is None and body is not None:
         raw_body = json.dumps(body)
-    return {
-        "resource": path,
-        "path": path,
-        "httpMethod": method,
-        "headers": all_headers,
-        "multiValueHeaders": {k: [v] for k, v in all_headers.items()},
-        "queryStringParameters": None,
-        "multiValueQueryStringParameters": None,
-        "pathParameters": None,
-        "stageVariables": None,
-        "requestContext": {
-            "accountId": "123456789012",
-            "apiId": "abc123",
-            "domainName": "abc123.execute-api.us-east-1.amazonaws.com",
-            "extendedRequestId": "c6af9ac6-7b61-11e6",
-            "httpMethod": method,
-            "identity": {"sourceIp": "203.0.113.10", "userAgent": "pytest"},
-            "path": f"/prod{path}",
-            "protocol": "HTTP/1.1",
-            "requestId": "c6af9ac6-7b61-11e6-9a41-93e8deadbeef",
-            "requestTime": "25/Nov/2026:13:00:00 +0000",
-            "requestTimeEpoch": 1795611600000,
-            "resourceId": "123456",
-            "resourcePath": path,
-            "stage": "prod",
-        },
-        "body": raw_body,
-        "isBase64Encoded": False,
-    }
+    return rest_proxy_event(
+        method=method,
+        path=path,
+        resource=path,
+        stage="prod",
+        headers=all_headers.items(),
+        body=raw_body,
+        source_ip="203.0.113.10",
+        api_id="abc123",
+        account_id="123456789012",
+        request_id="c6af9ac6-7b61-11e6-9a41-93e8deadbeef",
+        extended_request_id="c6af9ac6-7b61-11e6",
+        resource_id="123456",
+        now=datetime(2026, 11, 25, 13, 0, 0, tzinfo=UTC),
+    )
 
 
 def cf_event(
@@ -159,28 +138,16 @@ def cf_event(
     """A CloudFront viewer-request event, shaped like AWS's sample."""
     all_headers = {"host": CDN_HOST, "user-agent": "curl/8.5.0", "accept": "*/*"}
     all_headers.update(headers or {})
-    cf_headers = {name.lower(): [{"key": name, "value": value}] for name, value in all_headers.items()}
-    return {
-        "Records": [
-            {
-                "cf": {
-                    "config": {
-                        "distributionDomainName": CDN_HOST,
-                        "distributionId": "EDFDVBD6EXAMPLE",
-                        "eventType": "viewer-request",
-                        "requestId": "4TyzHTaYWb1GX1qTfsHhEqV6HUDd_BzoBZnwfnvQc_1oF26ClkoUSEQ==",
-                    },
-                    "request": {
-                        "clientIp": "203.0.113.178",
-                        "headers": cf_headers,
-                        "method": method,
-                        "querystring": querystring,
-                        "uri": uri,
-                    },
-                }
-            }
-        ]
-    }
+    return viewer_request_event(
+        uri=uri,
+        method=method,
+        querystring=querystring,
+        headers=all_headers.items(),
+        client_ip="203.0.113.178",
+        distribution_domain=CDN_HOST,
+        distribution_id="EDFDVBD6EXAMPLE",
+        request_id="4TyzHTaYWb1GX1qTfsHhEqV6HUDd_BzoBZnwfnvQc_1oF26ClkoUSEQ==",
+    )
 
 
 BUCKET = "uploads-unit-test"
