@@ -1,7 +1,7 @@
 # Terraform checks that need no provider download: schemas rebuilt from pinned npm packages,
 # served by a stand-in provider (harness/tf_offline/README.md). TF_PROVIDERS=real uses the
 # real providers from the registry instead, with the same commands.
-.PHONY: tf-providers tf-validate tf-plan-json unit-tf-offline
+.PHONY: tf-providers tf-validate tf-plan-json tf-contract-tests tf-docs unit-tf-offline
 
 TF_OFFLINE := PYTHONPATH=$(ROOT)/harness $(PY) -m tf_offline
 TF_PROVIDERS ?= offline
@@ -20,10 +20,14 @@ else
 TF_NEEDS := $(TF_PROVIDERS_STAMP)
 endif
 
-tf-validate: $(TF_NEEDS) ## terraform fmt -check, then init + validate + test of terraform/ and each module (offline; TF_PROVIDERS=real for the registry's)
+tf-validate: $(TF_NEEDS) ## Generated files up to date, terraform fmt -check, then init + validate + test of the composition, each module and each example (offline; TF_PROVIDERS=real for the registry's)
+	@$(TF_OFFLINE) contract --check
 	@TF_PROVIDERS=$(TF_PROVIDERS) $(TF_OFFLINE) validate
 
-tf-plan-json: build $(TF_NEEDS) ## Plan terraform/ with environments/$(ENV).tfvars into build/terraform/plan-$(ENV).json (ENV=local)
+tf-contract-tests: $(VENV_STAMP) ## Regenerate the modules' contract.tftest.hcl from tests/contract/boundaries.json
+	@$(TF_OFFLINE) contract
+
+tf-plan-json: build $(TF_NEEDS) ## Plan the example terraform/examples/$(ENV) into build/terraform/plan-$(ENV).json (ENV=local or complete)
 	@TF_PROVIDERS=$(TF_PROVIDERS) $(TF_OFFLINE) plan-json $(ENV)
 
 unit-tf-offline: $(TF_PROVIDERS_STAMP) ## Tests of the offline validation tool (schema builder, stand-in provider, fixtures)

@@ -34,7 +34,7 @@ output "role_policy" {
 }
 
 output "config" {
-  description = "The configuration baked into the package as edge_auth/config.json (public keys only)."
+  description = "The edge function's baked configuration (public keys only, no secret)."
   value       = local.config
 }
 

@@ -172,11 +172,6 @@ resource "aws_iam_role_policy" "function" {
   })
 }
 
-resource "aws_iam_role_policy_attachment" "function_xray" {
-  role       = aws_iam_role.function.name
-  policy_arn = "arn:${data.aws_partition.current.partition}:iam::aws:policy/AWSXRayDaemonWriteAccess"
-}
-
 resource "aws_cloudwatch_log_group" "function" {
   #checkov:skip=CKV_AWS_158:Logs hold no secrets (tokens are never logged); CloudWatch's default encryption at rest suffices.
   name              = "/aws/lambda/${var.name}-upload-api"
@@ -203,10 +198,6 @@ resource "aws_lambda_function" "upload_api" {
 
   environment {
     variables = local.environment
-  }
-
-  tracing_config {
-    mode = "Active"
   }
 
   depends_on = [aws_cloudwatch_log_group.function, aws_iam_role_policy.function]
