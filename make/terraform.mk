@@ -20,12 +20,19 @@ else
 TF_NEEDS := $(TF_PROVIDERS_STAMP)
 endif
 
-tf-validate: $(TF_NEEDS) ## Generated files up to date, terraform fmt -check, then init + validate + test of the composition, each module and each example (offline; TF_PROVIDERS=real for the registry's)
+# The README tables are read with python-hcl2 from checkov's pinned tool environment.
+TF_DOCS := $(TOOLS)/checkov/bin/python harness/tf_offline/docs.py
+
+tf-validate: $(TF_NEEDS) $(TOOLS)/checkov/.installed ## Generated files up to date (contract tests, README tables), terraform fmt -check, then init + validate + test of the composition, each module and each example (offline; TF_PROVIDERS=real for the registry's)
 	@$(TF_OFFLINE) contract --check
+	@$(TF_DOCS) --check
 	@TF_PROVIDERS=$(TF_PROVIDERS) $(TF_OFFLINE) validate
 
 tf-contract-tests: $(VENV_STAMP) ## Regenerate the modules' contract.tftest.hcl from tests/contract/boundaries.json
 	@$(TF_OFFLINE) contract
+
+tf-docs: $(TOOLS)/checkov/.installed ## Regenerate the input/output tables of every Terraform README (composition, modules, examples)
+	@$(TF_DOCS)
 
 tf-plan-json: build $(TF_NEEDS) ## Plan the example terraform/examples/$(ENV) into build/terraform/plan-$(ENV).json (ENV=local or complete)
 	@TF_PROVIDERS=$(TF_PROVIDERS) $(TF_OFFLINE) plan-json $(ENV)
