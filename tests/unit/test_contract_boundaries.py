@@ -70,3 +70,13 @@ def test_edge_parser_accepts_what_terraform_accepts(spec: dict[str, Any], value:
 def test_edge_parser_refuses_the_listed_values(spec: dict[str, Any], value: Any) -> None:
     with pytest.raises(EdgeConfigError):
         parse_config(_edge_config(spec, value))
+
+
+def test_edge_parser_refuses_an_empty_owner_claim() -> None:
+    # The Terraform half: edge_auth.tftest.hcl "empty_owner_claim_is_rejected".
+    config = edge_config_dict(public_pem(rsa_key("download")))
+    config["idp"]["owner_claim"] = "sub"
+    parse_config(config)  # positive control
+    config["idp"]["owner_claim"] = ""
+    with pytest.raises(EdgeConfigError):
+        parse_config(config)
