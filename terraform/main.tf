@@ -1,20 +1,20 @@
+# The whole system as one module: storage, the upload API, the edge authorizer and the CDN.
+# No provider blocks: the caller configures `aws` (the region of the bucket, API and signing
+# key) and `aws.us_east_1` (Lambda@Edge) and passes both; see examples/.
+
 locals {
-  uploads_prefix          = "uploads/"
-  download_token_issuer   = coalesce(var.download_token_issuer, "urn:${var.name}:upload-api")
-  download_token_audience = coalesce(var.download_token_audience, "urn:${var.name}:cdn")
-  upload_api_package_path = coalesce(var.upload_api_package_path, "${path.module}/../build/lambda/upload_api.zip")
-  edge_package_dir        = coalesce(var.edge_package_dir, "${path.module}/../build/lambda/edge_auth")
+  download_token_issuer   = coalesce(var.downloads.token_issuer, "urn:${var.name}:upload-api")
+  download_token_audience = coalesce(var.downloads.token_audience, "urn:${var.name}:cdn")
 }
 
 module "storage" {
   source = "./modules/storage"
 
   bucket_name     = var.bucket_name
-  uploads_prefix  = local.uploads_prefix
   allowed_origins = var.allowed_origins
   force_destroy   = var.force_destroy_bucket
   cdn_access = {
-    type             = var.origin_access
+    type             = module.cdn.origin_access
     oai_iam_arn      = module.cdn.oai_iam_arn
     distribution_arn = module.cdn.distribution_arn
   }
@@ -24,33 +24,33 @@ module "upload_api" {
   source = "./modules/upload_api"
 
   name                            = var.name
-  package_path                    = local.upload_api_package_path
+  package_path                    = var.packages.upload_api_zip
   bucket_name                     = module.storage.bucket_name
   bucket_arn                      = module.storage.bucket_arn
-  uploads_prefix                  = local.uploads_prefix
-  max_upload_bytes                = var.max_upload_bytes
-  allowed_content_types           = var.allowed_content_types
-  presign_expires_seconds         = var.presign_expires_seconds
-  download_token_ttl_seconds      = var.download_token_ttl_seconds
+  uploads_prefix                  = module.storage.uploads_prefix
+  allowed_origins                 = module.storage.allowed_origins
+  max_upload_bytes                = var.uploads.max_bytes
+  allowed_content_types           = var.uploads.content_types
+  presign_expires_seconds         = var.uploads.presign_expires_seconds
+  download_token_ttl_seconds      = var.downloads.token_ttl_seconds
   download_token_issuer           = local.download_token_issuer
   download_token_audience         = local.download_token_audience
-  download_access                 = var.download_access
+  download_access                 = var.downloads.access
+  kms_deletion_window_days        = var.downloads.signing_key_deletion_window_days
   cdn_url                         = module.cdn.cdn_url
-  user_jwt_issuer                 = var.user_jwt_issuer
-  user_jwt_audience               = var.user_jwt_audience
-  user_jwks_url                   = var.user_jwks_url
-  user_jwks_json                  = var.user_jwks_json
-  user_jwt_algorithms             = var.user_jwt_algorithms
-  allowed_origins                 = var.allowed_origins
-  rate_limit_max_requests         = var.rate_limit_max_requests
-  rate_limit_window_seconds       = var.rate_limit_window_seconds
-  stage_name                      = var.api_stage_name
-  throttling_rate_limit           = var.api_throttling_rate_limit
-  throttling_burst_limit          = var.api_throttling_burst_limit
-  create_api_gateway_account_role = var.create_api_gateway_account_role
-  log_retention_days              = var.log_retention_days
-  log_level                       = var.log_level
-  kms_deletion_window_days        = var.kms_deletion_window_days
+  user_jwt_issuer                 = var.identity_provider.issuer
+  user_jwt_audience               = var.identity_provider.audience
+  user_jwks_url                   = var.identity_provider.jwks_url
+  user_jwks_json                  = var.identity_provider.jwks_json
+  user_jwt_algorithms             = var.identity_provider.algorithms
+  rate_limit_max_requests         = var.rate_limit.max_requests
+  rate_limit_window_seconds       = var.rate_limit.window_seconds
+  stage_name                      = var.api.stage_name
+  throttling_rate_limit           = var.api.throttling_rate_limit
+  throttling_burst_limit          = var.api.throttling_burst_limit
+  create_api_gateway_account_role = var.api.create_account_role
+  log_retention_days              = var.logging.retention_days
+  log_level                       = var.logging.level
 }
 
 # The public half of the signing key, read back from KMS and baked into the edge function.
@@ -65,34 +65,34 @@ module "edge_auth" {
   }
 
   name        = "${var.name}-edge-auth"
-  package_dir = local.edge_package_dir
+  package_dir = var.packages.edge_auth_dir
   issuer      = local.download_token_issuer
   audience    = local.download_token_audience
   signing_keys = concat(
     [{ kid = module.upload_api.signing_key_id, pem = data.aws_kms_public_key.signing.public_key_pem }],
-    var.additional_trusted_keys,
+    var.downloads.additional_trusted_keys,
   )
-  identity_provider = var.edge_accepts_user_tokens ? {
-    issuer      = var.user_jwt_issuer
-    audience    = var.user_jwt_audience
-    owner_claim = "sub"
-    keys        = var.edge_user_jwt_keys
-  } : null
-  uploads_prefix     = local.uploads_prefix
-  log_retention_days = var.log_retention_days
-  skip_destroy       = var.edge_skip_destroy
+  identity_provider = var.identity_provider.edge == null ? null : {
+    issuer      = var.identity_provider.issuer
+    audience    = var.identity_provider.audience
+    owner_claim = var.identity_provider.edge.owner_claim
+    keys        = var.identity_provider.edge.keys
+  }
+  uploads_prefix     = module.storage.uploads_prefix
+  log_retention_days = var.logging.retention_days
+  skip_destroy       = var.cdn.edge_skip_destroy
 }
 
 module "cdn" {
   source = "./modules/cdn"
 
   name                          = var.name
-  origin_access                 = var.origin_access
+  origin_access                 = var.cdn.origin_access
   bucket_regional_domain_name   = module.storage.bucket_regional_domain_name
   edge_function_qualified_arn   = module.edge_auth.qualified_arn
-  price_class                   = var.price_class
-  aliases                       = var.cdn_aliases
-  acm_certificate_arn           = var.cdn_acm_certificate_arn
-  web_acl_arn                   = var.cdn_web_acl_arn
-  access_log_bucket_domain_name = var.cdn_access_log_bucket_domain_name
+  price_class                   = var.cdn.price_class
+  aliases                       = var.cdn.aliases
+  acm_certificate_arn           = var.cdn.acm_certificate_arn
+  web_acl_arn                   = var.cdn.web_acl_arn
+  access_log_bucket_domain_name = var.cdn.access_log_bucket_domain_name
 }

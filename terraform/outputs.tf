@@ -30,12 +30,12 @@ output "bucket_name" {
 
 output "max_upload_bytes" {
   description = "Largest upload the API accepts, in bytes."
-  value       = var.max_upload_bytes
+  value       = tonumber(module.upload_api.environment.MAX_UPLOAD_BYTES)
 }
 
 output "allowed_content_types" {
   description = "MIME types users may upload."
-  value       = var.allowed_content_types
+  value       = split(",", module.upload_api.environment.ALLOWED_CONTENT_TYPES)
 }
 
 output "frontend_config" {
@@ -47,8 +47,8 @@ output "frontend_config" {
     cdn_url               = module.cdn.cdn_url
     cdn_domain            = module.cdn.cdn_domain
     bucket_name           = module.storage.bucket_name
-    max_upload_bytes      = var.max_upload_bytes
-    allowed_content_types = var.allowed_content_types
+    max_upload_bytes      = tonumber(module.upload_api.environment.MAX_UPLOAD_BYTES)
+    allowed_content_types = split(",", module.upload_api.environment.ALLOWED_CONTENT_TYPES)
   }
 }
 

@@ -4,11 +4,13 @@ terraform {
   required_providers {
     aws = {
       source  = "hashicorp/aws"
-      version = "~> 6.0"
+      version = ">= 6.0"
+      # The caller passes a second configuration for us-east-1, where Lambda@Edge functions live.
+      configuration_aliases = [aws.us_east_1]
     }
     archive = {
       source  = "hashicorp/archive"
-      version = "~> 2.7"
+      version = ">= 2.7"
     }
   }
 }

@@ -26,7 +26,7 @@ from stack.httpbase import HttpRequest, HttpResponse, json_response, serve
 KEY_FILE = paths.STATE / "dev-issuer" / "private.pem"
 JWKS_PATH = "/.well-known/jwks.json"
 DEFAULT_ISSUER = f"http://{paths.HOST}:{paths.ISSUER_PORT}"
-DEFAULT_AUDIENCE = "uploads-local"  # user_jwt_audience in environments/local.tfvars
+DEFAULT_AUDIENCE = "uploads-local"  # identity_provider.audience in terraform/examples/local
 
 
 def private_key(path: Path = KEY_FILE) -> rsa.RSAPrivateKey:

@@ -70,11 +70,11 @@ def state_for(plan: Plan, known: dict[str, dict[str, Any]]) -> dict[str, Any]:
     }
 
 
-def replan(plan: Plan, known: dict[str, dict[str, Any]], var_file: str = "environments/local.tfvars") -> Plan | None:
-    """The root module planned again over `known`; None (and why, logged) if that is impossible."""
+def replan(plan: Plan, known: dict[str, dict[str, Any]]) -> Plan | None:
+    """terraform/examples/local planned again over `known`; None (and why, logged) if that is impossible."""
     from tf_offline import runner
 
-    work = runner.scratch_copy(paths.ROOT / "terraform", "stack-replan")
+    work = runner.scratch_copy(paths.ROOT / "terraform", "stack-replan") / "examples" / "local"
     (work / "zz_tf_offline_backend_override.tf").write_text(runner._LOCAL_BACKEND)
     env = {**os.environ, "TF_IN_AUTOMATION": "1", "CHECKPOINT_DISABLE": "1"}
     init = ["init", "-input=false", "-no-color", "-reconfigure"]
@@ -93,7 +93,6 @@ def replan(plan: Plan, known: dict[str, dict[str, Any]], var_file: str = "enviro
         "-no-color",
         "-lock=false",
         "-refresh=false",
-        f"-var-file={var_file}",
         f"-out={PLAN_FILE}",
     ]
     result = subprocess.run(command, cwd=work, env=env, capture_output=True, text=True, timeout=600)

@@ -14,9 +14,10 @@ import sys
 import tarfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from tfplugin_proto import tfplugin6_5_pb2 as pb
+if TYPE_CHECKING:
+    from tfplugin_proto import tfplugin6_5_pb2 as pb
 
 from tf_offline.cdktf_schema import build_provider_schema
 
@@ -102,6 +103,8 @@ _NESTING = {"single": "SINGLE", "list": "LIST", "set": "SET", "map": "MAP", "gro
 
 
 def _attribute(name: str, spec: dict[str, Any]) -> pb.Schema.Attribute:
+    from tfplugin_proto import tfplugin6_5_pb2 as pb  # the tool environment's (build/tools/tf-offline)
+
     attr = pb.Schema.Attribute(
         name=name,
         required=spec.get("required", False),
@@ -123,6 +126,8 @@ def _attribute(name: str, spec: dict[str, Any]) -> pb.Schema.Attribute:
 
 
 def _block(spec: dict[str, Any]) -> pb.Schema.Block:
+    from tfplugin_proto import tfplugin6_5_pb2 as pb  # the tool environment's (build/tools/tf-offline)
+
     return pb.Schema.Block(
         attributes=[_attribute(n, a) for n, a in spec.get("attributes", {}).items()],
         block_types=[
@@ -140,6 +145,8 @@ def _block(spec: dict[str, Any]) -> pb.Schema.Block:
 
 def to_proto(schema: dict[str, Any]) -> pb.GetProviderSchema.Response:
     """One provider's `providers schema -json` entry as the plugin protocol's schema response."""
+    from tfplugin_proto import tfplugin6_5_pb2 as pb  # the tool environment's (build/tools/tf-offline)
+
     return pb.GetProviderSchema.Response(
         provider=pb.Schema(version=schema["provider"]["version"], block=_block(schema["provider"]["block"])),
         resource_schemas={

@@ -1,5 +1,6 @@
-"""`make tf-validate` and `make tf-plan-json`: Terraform core's own checks on terraform/,
-run in a scratch copy under build/ against the stand-in providers (or the real ones).
+"""`make tf-validate` and `make tf-plan-json`: Terraform core's own checks on terraform/ (the
+composition, its modules and its examples), run in a scratch copy under build/ against the
+stand-in providers (or the real ones).
 
 The scratch copy mirrors the repository layout (terraform/ copied, every other top-level
 entry symlinked) so that paths such as "${path.module}/../build/lambda" resolve as they
@@ -112,9 +113,22 @@ def scratch_copy(source: Path, name: str) -> Path:
 
 
 def module_dirs(tree: Path) -> list[Path]:
-    """The root module and every module under modules/, where they hold .tf files."""
-    candidates = [tree, *sorted(p for p in (tree / "modules").glob("*") if p.is_dir())]
+    """The composition, every module under modules/ and every example under examples/, where they hold .tf files."""
+    candidates = [
+        tree,
+        *sorted(p for p in (tree / "modules").glob("*") if p.is_dir()),
+        *example_dirs(tree),
+    ]
     return [d for d in candidates if any(d.glob("*.tf"))]
+
+
+def example_dirs(tree: Path) -> list[Path]:
+    """The runnable root modules under examples/ (they configure providers; the composition does not)."""
+    return sorted(p for p in (tree / "examples").glob("*") if p.is_dir() and any(p.glob("*.tf")))
+
+
+def _child_module(module: Path, tree: Path) -> bool:
+    return module.parent == tree / "modules"
 
 
 def _init_args(*extra: str) -> list[str]:
@@ -146,7 +160,9 @@ def declare_aliases(module: Path) -> list[str]:
 
 def check_module(module: Path, tree: Path) -> Outcome:
     outcome = Outcome(str(module.relative_to(tree.parent)))
-    if module != tree:
+    # The composition and the child modules declare configuration_aliases; run on their own,
+    # they get the provider blocks a caller would pass. Examples configure their own.
+    if module == tree or _child_module(module, tree):
         declare_aliases(module)
     # Test files are validated by `terraform test` itself, which (unlike `validate` in 1.15)
     # hands a run block's module the test file's aliased mock providers.
@@ -167,13 +183,18 @@ def validate_tree(source: Path, name: str = "validate") -> list[Outcome]:
     """Every module of a scratch copy of source, JOBS at a time (default 2: Terraform spends
     much of its time waiting for provider processes to start)."""
     tree = scratch_copy(source, name)
-    # Child modules are checked on their own in a second copy: the provider blocks written
-    # there for their configuration_aliases must not leak into the root module's checks.
+    # Child modules and the composition are checked in a second copy: the provider blocks
+    # written there for their configuration_aliases must not leak into the examples, which
+    # call the composition (and its modules) from the first copy.
     modules_tree = scratch_copy(source, f"{name}-modules")
     jobs = int(os.environ.get("TF_VALIDATE_JOBS", "2"))
     with ThreadPoolExecutor(max_workers=jobs) as pool:
-        futures = [pool.submit(check_module, m, tree) for m in module_dirs(tree) if m == tree]
-        futures += [pool.submit(check_module, m, modules_tree) for m in module_dirs(modules_tree) if m != modules_tree]
+        futures = [
+            pool.submit(check_module, m, modules_tree)
+            for m in module_dirs(modules_tree)
+            if m == modules_tree or _child_module(m, modules_tree)
+        ]
+        futures += [pool.submit(check_module, m, tree) for m in example_dirs(tree)]
         outcomes = []
         for future in futures:
             outcome = future.result()
@@ -204,23 +225,22 @@ def validate(source: Path = ROOT / "terraform") -> int:
 
 
 def plan_json(env: str, source: Path = ROOT / "terraform") -> int:
-    """Plan the root module with environments/<env>.tfvars; write build/terraform/plan-<env>.json
-    (for another tree than terraform/: plan-<env>.json next to its scratch copy)."""
-    var_file = source / "environments" / f"{env}.tfvars"
-    if not var_file.is_file():
-        print(f"tf-plan-json: {_shown(var_file)} does not exist")
+    """Plan the example examples/<env> (a root module: local, complete); write
+    build/terraform/plan-<env>.json (for another tree than terraform/: next to its scratch copy)."""
+    if not (source / "examples" / env).is_dir():
+        print(f"tf-plan-json: {_shown(source / 'examples' / env)} does not exist")
         return 1
-    tree = scratch_copy(source, f"plan-{env}" if source == ROOT / "terraform" else f"plan-{env}-{source.name}")
+    copy = scratch_copy(source, f"plan-{env}" if source == ROOT / "terraform" else f"plan-{env}-{source.name}")
+    tree = copy / "examples" / env
+    # Any backend of the example (complete's S3 block) is overridden: state stays in the scratch copy.
     (tree / "zz_tf_offline_backend_override.tf").write_text(_LOCAL_BACKEND)
     plan = tree / f"plan-{env}.tfplan"
     if not _terraform(tree, *_init_args("-reconfigure")):
         return 1
-    if not _terraform(
-        tree, "plan", "-input=false", "-no-color", "-lock=false", f"-var-file=environments/{env}.tfvars", f"-out={plan}"
-    ):
+    if not _terraform(tree, "plan", "-input=false", "-no-color", "-lock=false", f"-out={plan}"):
         return 1
     default_tree = source == ROOT / "terraform"
-    out = (ROOT / "build" / "terraform" if default_tree else tree) / f"plan-{env}.json"
+    out = (ROOT / "build" / "terraform" if default_tree else copy) / f"plan-{env}.json"
     out.parent.mkdir(parents=True, exist_ok=True)
     env_vars = _environment()
     shown = subprocess.run(

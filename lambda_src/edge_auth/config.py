@@ -13,7 +13,8 @@ import rsa
 from edge_auth.rs256 import load_public_key
 
 CONFIG_FILE = Path(__file__).with_name("config.json")
-MAX_LEEWAY_SECONDS = 300
+# The range the edge_auth Terraform module validates; both held to tests/contract/boundaries.json.
+MAX_LEEWAY_SECONDS = 120
 
 
 class ConfigError(ValueError):

@@ -15,7 +15,11 @@ DEFAULT_CONTENT_TYPES = ("image/jpeg", "image/png", "image/gif", "image/webp", "
 _KEY_ID_RE = re.compile(r"(?:arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key/)?(?P<id>(?:mrk-)?[0-9a-f-]{32,36})")
 # Presigned URLs signed with a role's temporary credentials die with the credentials anyway;
 # a long expiry only widens the window in which a leaked URL works.
-MAX_PRESIGN_EXPIRES_SECONDS = 3600
+# The accepted ranges are the ones the upload_api Terraform module validates; both sides are
+# held to tests/contract/boundaries.json.
+MIN_PRESIGN_EXPIRES_SECONDS = 30
+MAX_PRESIGN_EXPIRES_SECONDS = 900
+MIN_DOWNLOAD_TOKEN_TTL_SECONDS = 30
 MAX_DOWNLOAD_TOKEN_TTL_SECONDS = 3600
 
 
@@ -120,14 +124,18 @@ def from_env(env: Mapping[str, str] = os.environ) -> Config:
         upload_prefix=prefix,
         max_upload_bytes=_integer(env, "MAX_UPLOAD_BYTES", 10 * 1024 * 1024, 1, 5 * 1024**3),
         allowed_content_types=content_types,
-        presign_expires_seconds=_integer(env, "PRESIGN_EXPIRES_SECONDS", 300, 1, MAX_PRESIGN_EXPIRES_SECONDS),
+        presign_expires_seconds=_integer(
+            env, "PRESIGN_EXPIRES_SECONDS", 300, MIN_PRESIGN_EXPIRES_SECONDS, MAX_PRESIGN_EXPIRES_SECONDS
+        ),
         rate_limit_table=_required(env, "RATE_LIMIT_TABLE"),
         rate_limit_max_requests=_integer(env, "RATE_LIMIT_MAX_REQUESTS", 30, 1, 1_000_000),
         rate_limit_window_seconds=_integer(env, "RATE_LIMIT_WINDOW_SECONDS", 60, 1, 86_400),
         signing_key_id=signing_key_id,
         download_token_issuer=_required(env, "DOWNLOAD_TOKEN_ISSUER"),
         download_token_audience=_required(env, "DOWNLOAD_TOKEN_AUDIENCE"),
-        download_token_ttl_seconds=_integer(env, "DOWNLOAD_TOKEN_TTL_SECONDS", 900, 1, MAX_DOWNLOAD_TOKEN_TTL_SECONDS),
+        download_token_ttl_seconds=_integer(
+            env, "DOWNLOAD_TOKEN_TTL_SECONDS", 900, MIN_DOWNLOAD_TOKEN_TTL_SECONDS, MAX_DOWNLOAD_TOKEN_TTL_SECONDS
+        ),
         cdn_url=cdn_url,
         user_jwt_issuer=_required(env, "USER_JWT_ISSUER"),
         user_jwt_audience=_required(env, "USER_JWT_AUDIENCE"),

@@ -55,14 +55,18 @@ mock_provider "archive" {
 }
 
 variables {
-  name                    = "tf-test"
-  bucket_name             = "tf-test-uploads"
-  allowed_origins         = ["https://app.example.com"]
-  user_jwt_issuer         = "https://idp.example.com/"
-  user_jwt_audience       = "tf-test-app"
-  user_jwks_url           = "https://idp.example.com/.well-known/jwks.json"
-  upload_api_package_path = "tests/fixtures/upload_api_package.txt"
-  edge_package_dir        = "tests/fixtures/edge_package"
+  name            = "tf-test"
+  bucket_name     = "tf-test-uploads"
+  allowed_origins = ["https://app.example.com"]
+  identity_provider = {
+    issuer   = "https://idp.example.com/"
+    audience = "tf-test-app"
+    jwks_url = "https://idp.example.com/.well-known/jwks.json"
+  }
+  packages = {
+    upload_api_zip = "tests/fixtures/upload_api_package.txt"
+    edge_auth_dir  = "tests/fixtures/edge_package"
+  }
 }
 
 run "oai_stack_applies_and_wires_the_parts" {
@@ -124,7 +128,7 @@ run "oac_stack_plans" {
   command = plan
 
   variables {
-    origin_access = "oac"
+    cdn = { origin_access = "oac" }
   }
 
   assert {
@@ -142,45 +146,50 @@ run "oai_stack_plans" {
   }
 }
 
-run "identity_provider_at_the_edge_needs_keys" {
+run "unset_settings_take_the_modules_defaults" {
   command = plan
 
-  variables {
-    edge_accepts_user_tokens = true
+  assert {
+    condition = (
+      module.upload_api.environment.PRESIGN_EXPIRES_SECONDS == "300" &&
+      module.upload_api.environment.USER_JWT_ALGORITHMS == "RS256,ES256" &&
+      module.upload_api.environment.UPLOAD_PREFIX == "uploads/" &&
+      module.edge_auth.config.uploads_prefix == "uploads/" &&
+      module.edge_auth.config.idp == null
+    )
+    error_message = "An unset optional() attribute must reach the module as null and take the module's default."
   }
-
-  expect_failures = [var.edge_user_jwt_keys]
 }
 
-run "wildcard_origin_is_rejected_at_the_root" {
+run "identity_provider_at_the_edge_is_baked_with_its_keys" {
   command = plan
 
   variables {
-    allowed_origins = ["https://app.example.com", "*"]
+    identity_provider = {
+      issuer   = "https://idp.example.com/"
+      audience = "tf-test-app"
+      jwks_url = "https://idp.example.com/.well-known/jwks.json"
+      edge     = { keys = [{ kid = "idp-1", n = "sXch", e = "AQAB" }] }
+    }
   }
 
-  expect_failures = [var.allowed_origins]
-}
-
-run "unknown_origin_access_is_rejected_at_the_root" {
-  command = plan
-
-  variables {
-    origin_access = "both"
+  assert {
+    condition     = module.edge_auth.config.idp == { issuer = "https://idp.example.com/", audience = "tf-test-app", owner_claim = "sub", keys = [{ kid = "idp-1", n = "sXch", e = "AQAB" }] }
+    error_message = "identity_provider.edge must bake the provider's issuer, audience and keys, owner claim defaulting to sub."
   }
-
-  expect_failures = [var.origin_access]
 }
 
 run "private_key_is_rejected_as_trusted_key" {
   command = plan
 
   variables {
-    additional_trusted_keys = [{
-      kid = "old"
-      pem = "-----BEGIN PRIVATE KEY-----\nMIIEvQIBADANBgkqhkiG9w0BAQEFAASC\n-----END PRIVATE KEY-----\n"
-    }]
+    downloads = {
+      additional_trusted_keys = [{
+        kid = "old"
+        pem = "-----BEGIN PRIVATE KEY-----\nMIIEvQIBADANBgkqhkiG9w0BAQEFAASC\n-----END PRIVATE KEY-----\n"
+      }]
+    }
   }
 
-  expect_failures = [var.additional_trusted_keys]
+  expect_failures = [var.downloads]
 }

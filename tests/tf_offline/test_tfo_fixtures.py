@@ -68,7 +68,7 @@ def test_plan_json_marks_computed_unknown_and_builds_the_real_zip(stand_ins: Pat
     assert result.returncode == 0, result.stdout + result.stderr
     plan_path = ROOT / _output(result).split("tf-plan-json: wrote ", 1)[1].split("\n", 1)[0]
     plan = json.loads(plan_path.read_text())
-    bucket = next(r for r in plan["resource_changes"] if r["address"] == "aws_s3_bucket.uploads")
+    bucket = next(r for r in plan["resource_changes"] if r["address"] == "module.fixture.aws_s3_bucket.uploads")
     assert bucket["change"]["actions"] == ["create"]
     assert bucket["change"]["after"]["bucket"] == "tf-offline-fixture"
     assert bucket["change"]["after_unknown"]["arn"] is True

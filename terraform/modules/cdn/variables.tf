@@ -12,6 +12,7 @@ variable "origin_access" {
   description = "How CloudFront reads the bucket: \"oai\" (origin access identity, the default this project requires) or \"oac\" (origin access control, AWS's current recommendation; needed for SSE-KMS and newer regions)."
   type        = string
   default     = "oai"
+  nullable    = false
 
   validation {
     condition     = contains(["oai", "oac"], var.origin_access)
@@ -39,6 +40,7 @@ variable "price_class" {
   description = "CloudFront price class (which edge locations serve viewers)."
   type        = string
   default     = "PriceClass_100"
+  nullable    = false
 
   validation {
     condition     = contains(["PriceClass_100", "PriceClass_200", "PriceClass_All"], var.price_class)
@@ -50,6 +52,7 @@ variable "aliases" {
   description = "Custom domain names for the distribution (needs acm_certificate_arn). Empty = the cloudfront.net name only."
   type        = list(string)
   default     = []
+  nullable    = false
 
   validation {
     condition     = alltrue([for a in var.aliases : can(regex("^[a-z0-9*][a-z0-9.-]*\\.[a-z]{2,}$", a))])

@@ -95,6 +95,11 @@ variable "identity_provider" {
     ])
     error_message = "Each identity-provider key needs either pem or both n and e."
   }
+
+  validation {
+    condition     = var.identity_provider == null || try(length(var.identity_provider.owner_claim) > 0, false)
+    error_message = "identity_provider.owner_claim must name a claim (not empty)."
+  }
 }
 
 variable "query_param" {
@@ -125,20 +130,15 @@ variable "leeway_seconds" {
   default     = 30
 
   validation {
-    condition     = var.leeway_seconds >= 0 && var.leeway_seconds <= 120
-    error_message = "leeway_seconds must be between 0 and 120."
+    condition     = var.leeway_seconds >= 0 && var.leeway_seconds <= 120 && floor(var.leeway_seconds) == var.leeway_seconds
+    error_message = "leeway_seconds must be a whole number between 0 and 120."
   }
 }
 
 variable "uploads_prefix" {
-  description = "Key prefix the edge serves; anything else is refused."
+  description = "Key prefix the edge serves; anything else is refused. Validated by the storage module (pass its uploads_prefix output)."
   type        = string
   default     = "uploads/"
-
-  validation {
-    condition     = can(regex("^[a-z0-9][a-z0-9_-]*/$", var.uploads_prefix))
-    error_message = "uploads_prefix must be a single lowercase path segment ending in '/'."
-  }
 }
 
 variable "timeout_seconds" {
@@ -156,6 +156,7 @@ variable "log_retention_days" {
   description = "Retention of the function's us-east-1 log group, in days. Log groups CloudFront creates in other regions keep logs forever unless you set retention there."
   type        = number
   default     = 365
+  nullable    = false
 
   validation {
     condition     = contains([1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653], var.log_retention_days)
@@ -167,6 +168,7 @@ variable "skip_destroy" {
   description = "On destroy, drop the function from state instead of deleting it: deleting fails while CloudFront still holds replicas (for hours after the distribution is gone). Delete it by hand later; see README."
   type        = bool
   default     = true
+  nullable    = false
 }
 
 variable "package_output_path" {

@@ -4,13 +4,13 @@ terraform {
   required_providers {
     aws = {
       source  = "hashicorp/aws"
-      version = "~> 6.0"
+      version = ">= 6.0"
       # Lambda@Edge functions must live in us-east-1; the caller passes a provider for it.
       configuration_aliases = [aws.us_east_1]
     }
     archive = {
       source  = "hashicorp/archive"
-      version = "~> 2.7"
+      version = ">= 2.7"
     }
   }
 }

@@ -27,3 +27,8 @@ output "bucket_policy" {
   description = "The bucket policy document (JSON), exposed for tests and audits."
   value       = aws_s3_bucket_policy.uploads.policy
 }
+
+output "allowed_origins" {
+  description = "The validated browser origins of the bucket's CORS rules, for the other modules' CORS answers."
+  value       = var.allowed_origins
+}

@@ -104,6 +104,7 @@ variable "force_destroy" {
   description = "Allow `terraform destroy` to delete the bucket while it still holds objects. Keep false in production."
   type        = bool
   default     = false
+  nullable    = false
 }
 
 variable "tags" {

@@ -29,20 +29,16 @@ variable "bucket_arn" {
 }
 
 variable "uploads_prefix" {
-  description = "Key prefix under which the API places uploads; the function may write nowhere else."
+  description = "Key prefix under which the API places uploads; the function may write nowhere else. Validated by the storage module (pass its uploads_prefix output)."
   type        = string
   default     = "uploads/"
-
-  validation {
-    condition     = can(regex("^[a-z0-9][a-z0-9_-]*/$", var.uploads_prefix))
-    error_message = "uploads_prefix must be a single lowercase path segment ending in '/'."
-  }
 }
 
 variable "max_upload_bytes" {
   description = "Largest upload the API presigns, in bytes (enforced by S3 itself through the presigned POST's content-length-range)."
   type        = number
   default     = 10485760
+  nullable    = false
 
   validation {
     condition     = var.max_upload_bytes >= 1 && var.max_upload_bytes <= 5368709120 && floor(var.max_upload_bytes) == var.max_upload_bytes
@@ -54,10 +50,11 @@ variable "allowed_content_types" {
   description = "MIME types users may upload."
   type        = list(string)
   default     = ["image/jpeg", "image/png", "image/gif", "image/webp", "image/avif"]
+  nullable    = false
 
   validation {
-    condition     = length(var.allowed_content_types) > 0 && alltrue([for t in var.allowed_content_types : can(regex("^[a-z]+/[a-z0-9.+-]+$", t))])
-    error_message = "allowed_content_types must list at least one exact MIME type (type/subtype, no wildcards)."
+    condition     = length(var.allowed_content_types) > 0 && alltrue([for t in var.allowed_content_types : contains(["image/jpeg", "image/png", "image/gif", "image/webp", "image/avif", "image/heic", "image/svg+xml", "application/pdf", "video/mp4", "text/plain"], t)])
+    error_message = "allowed_content_types must list at least one of the types the function knows a file extension for (lambda_src/upload_api/media_types.py): image/jpeg, image/png, image/gif, image/webp, image/avif, image/heic, image/svg+xml, application/pdf, video/mp4, text/plain."
   }
 }
 
@@ -65,10 +62,11 @@ variable "presign_expires_seconds" {
   description = "Lifetime of a presigned upload, in seconds. Short on purpose: role credentials expire anyway."
   type        = number
   default     = 300
+  nullable    = false
 
   validation {
-    condition     = var.presign_expires_seconds >= 30 && var.presign_expires_seconds <= 900
-    error_message = "presign_expires_seconds must be between 30 and 900."
+    condition     = var.presign_expires_seconds >= 30 && var.presign_expires_seconds <= 900 && floor(var.presign_expires_seconds) == var.presign_expires_seconds
+    error_message = "presign_expires_seconds must be a whole number between 30 and 900."
   }
 }
 
@@ -76,10 +74,11 @@ variable "download_token_ttl_seconds" {
   description = "Lifetime of a download token, in seconds (tokens travel in query strings, so keep them short)."
   type        = number
   default     = 900
+  nullable    = false
 
   validation {
-    condition     = var.download_token_ttl_seconds >= 30 && var.download_token_ttl_seconds <= 3600
-    error_message = "download_token_ttl_seconds must be between 30 and 3600."
+    condition     = var.download_token_ttl_seconds >= 30 && var.download_token_ttl_seconds <= 3600 && floor(var.download_token_ttl_seconds) == var.download_token_ttl_seconds
+    error_message = "download_token_ttl_seconds must be a whole number between 30 and 3600."
   }
 }
 
@@ -107,6 +106,7 @@ variable "download_access" {
   description = "Who may get a download token for an object: \"owner\" (only the user who uploaded it) or \"authenticated\" (any signed-in user)."
   type        = string
   default     = "owner"
+  nullable    = false
 
   validation {
     condition     = contains(["owner", "authenticated"], var.download_access)
@@ -155,8 +155,8 @@ variable "user_jwks_url" {
   }
 
   validation {
-    condition     = var.user_jwks_url == null || can(regex("^https?://", var.user_jwks_url))
-    error_message = "user_jwks_url must be an http(s) URL."
+    condition     = var.user_jwks_url == null || can(regex("^(https://|http://(127\\.0\\.0\\.1|localhost)(:[0-9]+)?(/|$))", var.user_jwks_url))
+    error_message = "user_jwks_url must be an https URL (plain http only on loopback: 127.0.0.1 or localhost)."
   }
 }
 
@@ -175,31 +175,28 @@ variable "user_jwt_algorithms" {
   description = "Signature algorithms accepted on user tokens (asymmetric only: RFC 8725 forbids `none`, and HS* with public keys is an attack)."
   type        = list(string)
   default     = ["RS256", "ES256"]
+  nullable    = false
 
   validation {
-    condition     = length(var.user_jwt_algorithms) > 0 && alltrue([for a in var.user_jwt_algorithms : contains(["RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512", "EdDSA"], a)])
-    error_message = "user_jwt_algorithms may contain only asymmetric algorithms (RS*, PS*, ES*, EdDSA)."
+    condition     = length(var.user_jwt_algorithms) > 0 && alltrue([for a in var.user_jwt_algorithms : contains(["RS256", "RS384", "RS512", "PS256", "ES256", "ES384", "ES512", "EdDSA"], a)])
+    error_message = "user_jwt_algorithms may contain only RS256, RS384, RS512, PS256, ES256, ES384, ES512 and EdDSA (the set the function accepts)."
   }
 }
 
 variable "allowed_origins" {
-  description = "Browser origins the API answers CORS requests from."
+  description = "Browser origins the API answers CORS requests from. Validated by the storage module (pass its allowed_origins output)."
   type        = list(string)
-
-  validation {
-    condition     = length(var.allowed_origins) > 0 && alltrue([for origin in var.allowed_origins : can(regex("^https?://[^/*\\s]+$", origin))])
-    error_message = "allowed_origins must list scheme://host[:port] origins, never '*'."
-  }
 }
 
 variable "rate_limit_max_requests" {
   description = "Requests one user may make to the API per rate-limit window."
   type        = number
   default     = 30
+  nullable    = false
 
   validation {
-    condition     = var.rate_limit_max_requests >= 1 && floor(var.rate_limit_max_requests) == var.rate_limit_max_requests
-    error_message = "rate_limit_max_requests must be a whole number of at least 1."
+    condition     = var.rate_limit_max_requests >= 1 && var.rate_limit_max_requests <= 1000000 && floor(var.rate_limit_max_requests) == var.rate_limit_max_requests
+    error_message = "rate_limit_max_requests must be a whole number between 1 and 1000000."
   }
 }
 
@@ -207,10 +204,11 @@ variable "rate_limit_window_seconds" {
   description = "Length of the per-user rate-limit window, in seconds."
   type        = number
   default     = 60
+  nullable    = false
 
   validation {
-    condition     = var.rate_limit_window_seconds >= 1 && var.rate_limit_window_seconds <= 86400
-    error_message = "rate_limit_window_seconds must be between 1 and 86400."
+    condition     = var.rate_limit_window_seconds >= 1 && var.rate_limit_window_seconds <= 86400 && floor(var.rate_limit_window_seconds) == var.rate_limit_window_seconds
+    error_message = "rate_limit_window_seconds must be a whole number between 1 and 86400."
   }
 }
 
@@ -218,6 +216,7 @@ variable "stage_name" {
   description = "Name of the API Gateway stage (the first path segment of the API URL)."
   type        = string
   default     = "v1"
+  nullable    = false
 
   validation {
     condition     = can(regex("^[a-zA-Z0-9_-]{1,64}$", var.stage_name))
@@ -229,6 +228,7 @@ variable "throttling_rate_limit" {
   description = "Steady-state requests per second the stage accepts across all users."
   type        = number
   default     = 50
+  nullable    = false
 
   validation {
     condition     = var.throttling_rate_limit > 0
@@ -240,6 +240,7 @@ variable "throttling_burst_limit" {
   description = "Burst of requests the stage accepts above the steady rate."
   type        = number
   default     = 100
+  nullable    = false
 
   validation {
     condition     = var.throttling_burst_limit >= 1 && floor(var.throttling_burst_limit) == var.throttling_burst_limit
@@ -251,12 +252,14 @@ variable "create_api_gateway_account_role" {
   description = "Create the account-wide (per region) CloudWatch role API Gateway needs before any REST stage can write access logs. Leave false if the account already has one: there is one per region and this would replace it."
   type        = bool
   default     = false
+  nullable    = false
 }
 
 variable "log_retention_days" {
   description = "Retention of the function's and the API's log groups, in days."
   type        = number
   default     = 365
+  nullable    = false
 
   validation {
     condition     = contains([1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653], var.log_retention_days)
@@ -268,6 +271,7 @@ variable "log_level" {
   description = "Log level of the function (POWERTOOLS_LOG_LEVEL)."
   type        = string
   default     = "INFO"
+  nullable    = false
 
   validation {
     condition     = contains(["DEBUG", "INFO", "WARNING", "ERROR"], var.log_level)
@@ -301,6 +305,7 @@ variable "kms_deletion_window_days" {
   description = "Waiting period before KMS deletes the signing key after it is destroyed or replaced."
   type        = number
   default     = 30
+  nullable    = false
 
   validation {
     condition     = var.kms_deletion_window_days >= 7 && var.kms_deletion_window_days <= 30

@@ -147,3 +147,19 @@ run "signing_keys_cannot_be_empty" {
 
   expect_failures = [var.signing_keys]
 }
+
+# The parser refuses an empty owner_claim (lambda_src/edge_auth/config.py); so must Terraform.
+run "empty_owner_claim_is_rejected" {
+  command = plan
+
+  variables {
+    identity_provider = {
+      issuer      = "https://idp.example.com/"
+      audience    = "app"
+      owner_claim = ""
+      keys        = [{ kid = "idp-1", n = "AQAB-modulus", e = "AQAB" }]
+    }
+  }
+
+  expect_failures = [var.identity_provider]
+}

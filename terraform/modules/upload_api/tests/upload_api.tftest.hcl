@@ -138,13 +138,3 @@ run "long_presign_expiry_is_rejected" {
 
   expect_failures = [var.presign_expires_seconds]
 }
-
-run "wildcard_api_origin_is_rejected" {
-  command = plan
-
-  variables {
-    allowed_origins = ["*"]
-  }
-
-  expect_failures = [var.allowed_origins]
-}

@@ -1,0 +1,88 @@
+# A production-like root module: every part of the composition configured, the way an infra
+# team deploys it (see README.md). Copy this directory, change the names, fill in the backend.
+
+provider "aws" {
+  region = var.region
+
+  default_tags {
+    tags = local.tags
+  }
+}
+
+# Lambda@Edge functions (and ACM certificates for CloudFront) exist only in us-east-1.
+provider "aws" {
+  alias  = "us_east_1"
+  region = "us-east-1"
+
+  default_tags {
+    tags = local.tags
+  }
+}
+
+locals {
+  tags = {
+    project     = "uploads"
+    environment = "production"
+    owner       = "platform-team"
+  }
+}
+
+module "uploads" {
+  source = "../.."
+  providers = {
+    aws           = aws
+    aws.us_east_1 = aws.us_east_1
+  }
+
+  name        = "acme-uploads"
+  bucket_name = "acme-prod-user-uploads-eu-west-1"
+
+  packages = {
+    upload_api_zip = var.upload_api_package
+    edge_auth_dir  = var.edge_auth_package_dir
+  }
+
+  allowed_origins = ["https://app.acme.example"]
+
+  # Your identity provider (here: a Cognito user pool).
+  identity_provider = {
+    issuer   = "https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_EXAMPLE1"
+    audience = "4example0clientid0abcdefgh"
+    jwks_url = "https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_EXAMPLE1/.well-known/jwks.json"
+  }
+
+  uploads = {
+    max_bytes               = 10485760
+    presign_expires_seconds = 300
+  }
+
+  downloads = {
+    access = "owner"
+  }
+
+  rate_limit = {
+    max_requests   = 30
+    window_seconds = 60
+  }
+
+  api = {
+    throttling_rate_limit  = 100
+    throttling_burst_limit = 200
+    # Only if this region's API Gateway account settings have no CloudWatch role yet
+    # (`aws apigateway get-account`): it is shared by every REST API in the region.
+    create_account_role = true
+  }
+
+  cdn = {
+    origin_access       = "oai"
+    price_class         = "PriceClass_100"
+    aliases             = ["media.acme.example"]
+    acm_certificate_arn = "arn:aws:acm:us-east-1:111122223333:certificate/0a1b2c3d-4e5f-6789-abcd-ef0123456789"
+    # web_acl_arn                   = "arn:aws:wafv2:us-east-1:111122223333:global/webacl/acme-cdn/0a1b2c3d-4e5f-6789-abcd-ef0123456789"
+    # access_log_bucket_domain_name = "acme-cdn-logs.s3.amazonaws.com"
+  }
+
+  logging = {
+    retention_days = 365
+  }
+}

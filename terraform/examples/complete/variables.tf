@@ -1,0 +1,17 @@
+variable "region" {
+  description = "Region of the bucket, the API and the signing key. The edge function is always in us-east-1."
+  type        = string
+  default     = "eu-west-1"
+}
+
+variable "upload_api_package" {
+  description = "Path of the upload API zip built by `make build` (or your CI's artifact)."
+  type        = string
+  default     = "../../../build/lambda/upload_api.zip"
+}
+
+variable "edge_auth_package_dir" {
+  description = "Directory of the edge package tree built by `make build`, without its config (Terraform bakes it)."
+  type        = string
+  default     = "../../../build/lambda/edge_auth"
+}

@@ -1,0 +1,15 @@
+terraform {
+  required_version = ">= 1.10"
+
+  # Pinned: the versions the offline stand-in providers mirror (harness/tf_offline).
+  required_providers {
+    aws = {
+      source  = "hashicorp/aws"
+      version = "6.66.0"
+    }
+    archive = {
+      source  = "hashicorp/archive"
+      version = "2.8.1"
+    }
+  }
+}
