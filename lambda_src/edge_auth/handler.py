@@ -20,6 +20,7 @@ from edge_auth.request import (
     viewer_request,
 )
 from edge_auth.responses import deny, forbidden, missing_token
+from edge_auth.rs256 import BACKEND
 from edge_auth.verify import TokenRejectedError, VerifiedToken, verify_token
 
 _CACHE = VerifiedTokenCache()
@@ -35,6 +36,8 @@ def config() -> EdgeConfig:
     """The baked configuration, parsed on first use (a broken file denies everything)."""
     global _config  # noqa: PLW0603 - one parse per container is the point
     if _config is None:
+        # Once per container: which RS256 backend verifies here (never any key material).
+        print(json.dumps({"event": "cold start", "rs256_backend": BACKEND.name, "detail": BACKEND.detail}))
         try:
             _config = load_config()
         except ConfigError as exc:
