@@ -79,6 +79,7 @@ module "edge_auth" {
     keys        = var.edge_user_jwt_keys
   } : null
   uploads_prefix     = local.uploads_prefix
+  allowed_origins    = var.allowed_origins
   log_retention_days = var.log_retention_days
   skip_destroy       = var.edge_skip_destroy
 }

@@ -41,6 +41,8 @@ class EdgeConfig:
     # Origin header added when the viewer sent none, so that S3 answers with CORS headers
     # (and the cached copy carries them). None: "https://" + the request's Host.
     default_origin: str | None = None
+    # Origins whose pages may read the edge's own 401/403 (CORS), e.g. "https://app.example.com".
+    allowed_origins: frozenset[str] = frozenset()
 
     def domain_for_kid(self, kid: str) -> TrustDomain | None:
         for domain in (self.downloads, self.idp):
@@ -96,6 +98,7 @@ _KNOWN = {
     "leeway_seconds",
     "uploads_prefix",
     "default_origin",
+    "allowed_origins",
     "idp",
 }
 _KNOWN_IDP = {"issuer", "audience", "keys", "owner_claim"}
@@ -125,6 +128,11 @@ def parse_config(data: object, backend: Backend | None = None) -> EdgeConfig:
     prefix = data.get("uploads_prefix", "uploads/")
     if not isinstance(prefix, str) or not prefix.endswith("/") or prefix.startswith("/") or ".." in prefix:
         raise ConfigError("uploads_prefix must look like 'uploads/'")
+    origins = data.get("allowed_origins", [])
+    if not isinstance(origins, list) or not all(
+        isinstance(o, str) and o.startswith(("https://", "http://")) and o.count("/") == 2 for o in origins
+    ):
+        raise ConfigError("allowed_origins must be a list of origins like 'https://app.example.com'")
     return EdgeConfig(
         downloads=downloads,
         idp=idp,
@@ -133,6 +141,7 @@ def parse_config(data: object, backend: Backend | None = None) -> EdgeConfig:
         leeway_seconds=leeway,
         uploads_prefix=prefix,
         default_origin=_optional(data, "default_origin"),
+        allowed_origins=frozenset(origins),
     )
 
 

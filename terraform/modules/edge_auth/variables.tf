@@ -180,3 +180,13 @@ variable "tags" {
   type        = map(string)
   default     = {}
 }
+
+variable "allowed_origins" {
+  description = "Browser origins (scheme://host[:port]) whose pages may read the edge's own 401/403 responses; baked into the package and answered with Access-Control-Allow-Origin."
+  type        = list(string)
+  default     = []
+  validation {
+    condition     = alltrue([for o in var.allowed_origins : can(regex("^https?://[^/]+$", o))])
+    error_message = "Each allowed origin must look like https://app.example.com (no path, no trailing slash)."
+  }
+}
