@@ -10,7 +10,8 @@
 
 Dependencies are wheels for the Lambda runtime (CPython 3.13, manylinux2014 x86_64), not for
 this machine, fetched once into build/lambda/.wheels. Zips have sorted entries, fixed
-timestamps and modes, and no bytecode, so the same inputs give the same sha256.
+timestamps and modes, and precompiled bytecode (unchecked-hash .pyc, compiled by CPython 3.13
+with PYTHONHASHSEED=0, so the same inputs give the same sha256); the Terraform tree stays text.
 """
 
 from __future__ import annotations
@@ -133,6 +134,29 @@ def prune(tree: Path) -> None:
                 path.unlink(missing_ok=True)
 
 
+RUNTIME_PYTHON = (3, 13)
+_COMPILE = """
+import pathlib, py_compile, sys
+root = pathlib.Path(sys.argv[1])
+for source in sorted(root.rglob("*.py"), key=lambda p: p.as_posix()):
+    relative = source.relative_to(root).as_posix()
+    py_compile.compile(str(source), dfile=relative, doraise=True,
+                       invalidation_mode=py_compile.PycInvalidationMode.UNCHECKED_HASH)
+"""
+
+
+def compile_bytecode(tree: Path) -> None:
+    """Unchecked-hash .pyc next to every module (__pycache__/*.cpython-313.pyc): the runtime
+    loads them without compiling or stat-comparing sources. Compiled in a fresh interpreter with
+    a fixed hash seed, so that set constants and the marshal stream are the same every build."""
+    if sys.version_info[:2] != RUNTIME_PYTHON:
+        raise SystemExit(f"bytecode must be compiled by Python {RUNTIME_PYTHON[0]}.{RUNTIME_PYTHON[1]} (the runtime)")
+    env = {"PYTHONHASHSEED": "0", "PATH": "/usr/bin:/bin", "PYTHONDONTWRITEBYTECODE": "1"}
+    result = subprocess.run([sys.executable, "-I", "-c", _COMPILE, str(tree)], capture_output=True, text=True, env=env)
+    if result.returncode != 0:
+        raise SystemExit(f"compiling bytecode failed:\n{result.stderr}")
+
+
 def write_zip(tree: Path, destination: Path, compresslevel: int) -> None:
     files = sorted((p for p in tree.rglob("*") if p.is_file()), key=lambda p: p.relative_to(tree).as_posix())
     destination.parent.mkdir(parents=True, exist_ok=True)
@@ -196,6 +220,7 @@ def build_function(function: Function, out: Path, wheels: Path, edge_config: Pat
         if config is None:
             raise SystemExit("the edge build needs --edge-config")
         (work / "edge_auth" / "config.json").write_bytes(config)
+    compile_bytecode(work)
     destination = out / f"{function.name}.zip"
     write_zip(work, destination, function.compresslevel)
     shutil.rmtree(work)

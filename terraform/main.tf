@@ -79,6 +79,7 @@ module "edge_auth" {
     keys        = var.identity_provider.edge.keys
   }
   uploads_prefix     = module.storage.uploads_prefix
+  allowed_origins    = module.storage.allowed_origins
   log_retention_days = var.logging.retention_days
   skip_destroy       = var.cdn.edge_skip_destroy
 }

@@ -8,9 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import rsa
-
-from edge_auth.rs256 import load_public_key
+from edge_auth.rs256 import Backend, VerifyKey, load_public_key
 
 CONFIG_FILE = Path(__file__).with_name("config.json")
 # The range the edge_auth Terraform module validates; both held to tests/contract/boundaries.json.
@@ -27,7 +25,7 @@ class TrustDomain:
 
     issuer: str
     audience: str
-    keys: dict[str, rsa.PublicKey] = field(hash=False)
+    keys: dict[str, VerifyKey] = field(hash=False)
     # For identity-provider tokens: the claim naming the owner whose prefix they may read.
     # None for download tokens, which are scoped by their exact `path` claim instead.
     owner_claim: str | None = None
@@ -44,6 +42,8 @@ class EdgeConfig:
     # Origin header added when the viewer sent none, so that S3 answers with CORS headers
     # (and the cached copy carries them). None: "https://" + the request's Host.
     default_origin: str | None = None
+    # Origins whose pages may read the edge's own 401/403 (CORS), e.g. "https://app.example.com".
+    allowed_origins: frozenset[str] = frozenset()
 
     def domain_for_kid(self, kid: str) -> TrustDomain | None:
         for domain in (self.downloads, self.idp):
@@ -63,29 +63,29 @@ def _optional(data: dict[str, Any], name: str) -> str | None:
     return None if data.get(name) is None else _required(data, name)
 
 
-def _keys(specs: object) -> dict[str, rsa.PublicKey]:
+def _keys(specs: object, backend: Backend | None) -> dict[str, VerifyKey]:
     if not isinstance(specs, list) or not specs:
         raise ConfigError("keys must be a non-empty list")
-    keys: dict[str, rsa.PublicKey] = {}
+    keys: dict[str, VerifyKey] = {}
     for spec in specs:
         if not isinstance(spec, dict) or not isinstance(spec.get("kid"), str) or not spec["kid"]:
             raise ConfigError("every key needs a kid")
         if spec["kid"] in keys:
             raise ConfigError(f"duplicate kid {spec['kid']!r}")
         try:
-            keys[spec["kid"]] = load_public_key(spec)
+            keys[spec["kid"]] = load_public_key(spec, backend)
         except Exception as exc:
             raise ConfigError(f"key {spec['kid']!r} is not a usable RSA public key: {exc}") from exc
     return keys
 
 
-def _domain(data: object, *, owner_claim: bool) -> TrustDomain:
+def _domain(data: object, *, owner_claim: bool, backend: Backend | None) -> TrustDomain:
     if not isinstance(data, dict):
         raise ConfigError("a trust domain must be an object")
     return TrustDomain(
         issuer=_required(data, "issuer"),
         audience=_required(data, "audience"),
-        keys=_keys(data.get("keys")),
+        keys=_keys(data.get("keys"), backend),
         owner_claim=(_optional(data, "owner_claim") or "sub") if owner_claim else None,
     )
 
@@ -99,6 +99,7 @@ _KNOWN = {
     "leeway_seconds",
     "uploads_prefix",
     "default_origin",
+    "allowed_origins",
     "idp",
 }
 _KNOWN_IDP = {"issuer", "audience", "keys", "owner_claim"}
@@ -111,14 +112,15 @@ def _no_unknown(data: dict[str, Any], known: set[str], where: str) -> None:
         raise ConfigError(f"unknown {where}setting(s): {', '.join(unknown)}")
 
 
-def parse_config(data: object) -> EdgeConfig:
+def parse_config(data: object, backend: Backend | None = None) -> EdgeConfig:
+    """The configuration, its keys loaded for `backend` (default: the container's)."""
     if not isinstance(data, dict):
         raise ConfigError("the configuration must be a JSON object")
     _no_unknown(data, _KNOWN, "")
     if isinstance(data.get("idp"), dict):
         _no_unknown(data["idp"], _KNOWN_IDP, "idp ")
-    downloads = _domain(data, owner_claim=False)
-    idp = None if data.get("idp") is None else _domain(data["idp"], owner_claim=True)
+    downloads = _domain(data, owner_claim=False, backend=backend)
+    idp = None if data.get("idp") is None else _domain(data["idp"], owner_claim=True, backend=backend)
     if idp is not None and set(idp.keys) & set(downloads.keys):
         raise ConfigError("a kid may belong to one issuer only")
     leeway = data.get("leeway_seconds", 30)
@@ -127,6 +129,11 @@ def parse_config(data: object) -> EdgeConfig:
     prefix = data.get("uploads_prefix", "uploads/")
     if not isinstance(prefix, str) or not prefix.endswith("/") or prefix.startswith("/") or ".." in prefix:
         raise ConfigError("uploads_prefix must look like 'uploads/'")
+    origins = data.get("allowed_origins", [])
+    if not isinstance(origins, list) or not all(
+        isinstance(o, str) and o.startswith(("https://", "http://")) and o.count("/") == 2 for o in origins
+    ):
+        raise ConfigError("allowed_origins must be a list of origins like 'https://app.example.com'")
     return EdgeConfig(
         downloads=downloads,
         idp=idp,
@@ -135,6 +142,7 @@ def parse_config(data: object) -> EdgeConfig:
         leeway_seconds=leeway,
         uploads_prefix=prefix,
         default_origin=_optional(data, "default_origin"),
+        allowed_origins=frozenset(origins),
     )
 
 

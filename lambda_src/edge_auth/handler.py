@@ -19,7 +19,8 @@ from edge_auth.request import (
     strip_token,
     viewer_request,
 )
-from edge_auth.responses import deny, forbidden, missing_token
+from edge_auth.responses import allow_origin, deny, forbidden, missing_token
+from edge_auth.rs256 import BACKEND
 from edge_auth.verify import TokenRejectedError, VerifiedToken, verify_token
 
 _CACHE = VerifiedTokenCache()
@@ -35,6 +36,8 @@ def config() -> EdgeConfig:
     """The baked configuration, parsed on first use (a broken file denies everything)."""
     global _config  # noqa: PLW0603 - one parse per container is the point
     if _config is None:
+        # Once per container: which RS256 backend verifies here (never any key material).
+        print(json.dumps({"event": "cold start", "rs256_backend": BACKEND.name, "detail": BACKEND.detail}))
         try:
             _config = load_config()
         except ConfigError as exc:
@@ -53,13 +56,20 @@ def _verified(token: str, cfg: EdgeConfig, now: float) -> VerifiedToken:
     return verified
 
 
-def authorize(event: object, cfg: EdgeConfig, now: float) -> dict[str, Any]:  # noqa: PLR0911 - one exit per rule
-    """The request to pass on, or a generated response."""
+def authorize(event: object, cfg: EdgeConfig, now: float) -> dict[str, Any]:
+    """The request to pass on, or a generated response (readable by the allowed origins)."""
     try:
         request = viewer_request(event)
     except MalformedRequestError as exc:
         _log("deny", str(exc))
         return deny(400)
+    result = _decide(request, cfg, now)
+    if "status" in result:
+        allow_origin(result, request, cfg.allowed_origins)
+    return result
+
+
+def _decide(request: dict[str, Any], cfg: EdgeConfig, now: float) -> dict[str, Any]:  # noqa: PLR0911 - one exit per rule
     method = request["method"].upper()
     if method == "OPTIONS":
         return request  # CORS preflight carries no credentials; S3 answers it

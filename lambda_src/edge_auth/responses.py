@@ -29,3 +29,14 @@ def missing_token() -> dict[str, Any]:
 
 def forbidden() -> dict[str, Any]:
     return deny(403)
+
+
+def allow_origin(response: dict[str, Any], request: dict[str, Any], allowed: frozenset[str]) -> None:
+    """CORS headers on a generated response when the viewer's Origin is one of the allowed
+    origins, so that a page's fetch() sees the 401/403 instead of a network error."""
+    origins = [entry.get("value") for entry in request.get("headers", {}).get("origin", [])]
+    if len(origins) == 1 and origins[0] in allowed:
+        headers = response["headers"]
+        headers["access-control-allow-origin"] = _header("Access-Control-Allow-Origin", str(origins[0]))
+        headers["access-control-expose-headers"] = _header("Access-Control-Expose-Headers", "WWW-Authenticate")
+        headers["vary"] = _header("Vary", "Origin")

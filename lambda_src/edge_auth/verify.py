@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import base64
 import json
+import math
 import time
 from dataclasses import dataclass
 from typing import Any
@@ -14,6 +15,11 @@ from jwt.exceptions import PyJWTError
 
 from edge_auth.config import EdgeConfig, TrustDomain
 from edge_auth.rs256 import RS256
+
+# The `typ` header values accepted (absent means JWT): download tokens are "JWT"; identity-
+# provider tokens may also be OAuth access tokens typed "at+jwt" (RFC 9068 section 2.1).
+DOWNLOAD_TYPES = frozenset({"JWT"})
+IDP_TYPES = frozenset({"JWT", "at+jwt"})
 
 # A 2048-bit RS256 token with our claims is ~700 characters; anything far larger is abuse.
 MAX_TOKEN_LENGTH = 4096
@@ -42,7 +48,13 @@ def _number(claims: dict[str, Any], name: str, *, required: bool) -> float | Non
         return None
     if isinstance(value, bool) or not isinstance(value, int | float):
         raise TokenRejectedError(f"{name} must be a number")
-    return float(value)
+    try:
+        number = float(value)
+    except OverflowError:  # an integer beyond float range
+        raise TokenRejectedError(f"{name} must be a finite number") from None
+    if not math.isfinite(number):  # NaN, Infinity, 1e999: a token that never expires
+        raise TokenRejectedError(f"{name} must be a finite number")
+    return number
 
 
 def check_times(claims: dict[str, Any], leeway: int, now: float) -> None:
@@ -92,12 +104,14 @@ def verify_token(token: str, config: EdgeConfig, now: float | None = None) -> Ve
     try:
         header = _unverified_header(token)
         kid = header.get("kid")
-        domain = config.domain_for_kid(kid) if isinstance(kid, str) else None
+        if not isinstance(kid, str):
+            raise TokenRejectedError("unknown kid")
+        domain = config.domain_for_kid(kid)
         if domain is None:
             raise TokenRejectedError("unknown kid")
-        if header.get("typ", "JWT") != "JWT":
+        if header.get("typ", "JWT") not in (DOWNLOAD_TYPES if domain.owner_claim is None else IDP_TYPES):
             raise TokenRejectedError("unexpected typ")
-        # PyJWS's annotation lists cryptography's key types only; RS256 here takes rsa.PublicKey.
+        # PyJWS's annotation lists cryptography's key types only; RS256 here takes rs256.VerifyKey.
         key: Any = domain.keys[kid]
         decoded = _jws.decode_complete(token, key=key, algorithms=["RS256"])
         claims = json.loads(decoded["payload"])

@@ -21,6 +21,7 @@ from lambda_testkit import (
 from moto import mock_aws
 
 from edge_auth import handler as edge_handler
+from edge_auth import rs256
 from edge_auth.config import EdgeConfig, parse_config
 from upload_api import handler as api_handler
 
@@ -95,10 +96,14 @@ def api(monkeypatch: pytest.MonkeyPatch, aws: Aws) -> Iterator[Api]:
     api_handler.reset()
 
 
-@pytest.fixture
-def edge_config(monkeypatch: pytest.MonkeyPatch) -> EdgeConfig:
-    """Download tokens signed by the local key "download"; IdP tokens by the user key."""
-    config = parse_config(edge_config_dict(public_pem(rsa_key("download"))))
+EDGE_BACKENDS = [rs256.BACKEND, rs256.PythonBackend()] if rs256.BACKEND.name == "openssl" else [rs256.BACKEND]
+
+
+@pytest.fixture(params=EDGE_BACKENDS, ids=lambda backend: backend.name)
+def edge_config(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> EdgeConfig:
+    """Download tokens signed by the local key "download"; IdP tokens by the user key. Every
+    edge test runs once per RS256 backend (OpenSSL when this machine has it, pure Python)."""
+    config = parse_config(edge_config_dict(public_pem(rsa_key("download"))), request.param)
     monkeypatch.setattr(edge_handler, "_config", config)
     monkeypatch.setattr(edge_handler, "_CACHE", edge_handler.VerifiedTokenCache())
     return config

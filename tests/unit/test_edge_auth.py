@@ -237,3 +237,41 @@ def test_generated_responses_are_well_formed_for_cloudfront(edge_config):
             assert name == name.lower()
             assert all(entry["key"].lower() == name for entry in entries)
         assert len(result["body"].encode()) < 40 * 1024
+
+
+# Issue 13 item 12: a page's fetch() must see the edge's 401/403, not a network error.
+APP_ORIGIN = "https://app.example.com"
+
+
+@pytest.fixture
+def cors_edge(edge_config, monkeypatch):
+    from dataclasses import replace
+
+    monkeypatch.setattr(edge, "_config", replace(edge_config, allowed_origins=frozenset({APP_ORIGIN})))
+
+
+@pytest.mark.parametrize(("token", "expected"), [(None, 401), ("not-a-token", 403)])
+def test_denials_carry_cors_headers_for_an_allowed_origin(cors_edge, token, expected):
+    querystring = "" if token is None else f"authorization={token}"
+    allowed = run(cf_event(PATH, querystring=querystring, headers={"Origin": APP_ORIGIN}))
+    assert status(allowed) == expected
+    assert allowed["headers"]["access-control-allow-origin"][0]["value"] == APP_ORIGIN
+    assert allowed["headers"]["vary"][0]["value"] == "Origin"
+    other = run(cf_event(PATH, querystring=querystring, headers={"Origin": "https://evil.example"}))
+    assert status(other) == expected
+    assert "access-control-allow-origin" not in other["headers"]
+
+
+def test_allowed_origins_are_parsed_and_checked():
+    from lambda_testkit import edge_config_dict, public_pem
+
+    from edge_auth.config import ConfigError, parse_config
+
+    data = edge_config_dict(public_pem(rsa_key("download")))
+    assert parse_config(data).allowed_origins == frozenset()
+    data["allowed_origins"] = [APP_ORIGIN]
+    assert parse_config(data).allowed_origins == frozenset({APP_ORIGIN})
+    for bad in (["app.example.com"], ["https://app.example.com/"], "https://app.example.com", [1]):
+        data["allowed_origins"] = bad
+        with pytest.raises(ConfigError, match="allowed_origins"):
+            parse_config(data)

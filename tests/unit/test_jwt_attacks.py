@@ -93,7 +93,9 @@ def hs256_with_public_key(t: Target) -> str:
 
 def tampered_payload(t: Target) -> str:
     header, _, signature = t.token().split(".")
-    forged = b64url(json.dumps(t.claims(sub="mallory", path=OTHER_PATH if "path" in t.extra else None)).encode())
+    # Another subject and a later expiry, same path: every rule but the signature still holds.
+    claims = t.claims()
+    forged = b64url(json.dumps({**claims, "sub": "mallory", "exp": claims["exp"] + 60}).encode())
     return f"{header}.{forged}.{signature}"
 
 

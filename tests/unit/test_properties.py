@@ -6,9 +6,10 @@ from __future__ import annotations
 import json
 import time
 
-from hypothesis import HealthCheck, given, settings
+import rsa as pyrsa
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
-from lambda_testkit import DOWNLOAD_AUDIENCE, DOWNLOAD_ISSUER, api_event, b64url, cf_event
+from lambda_testkit import DOWNLOAD_AUDIENCE, DOWNLOAD_ISSUER, api_event, b64url, cf_event, rsa_key
 
 from edge_auth import handler as edge
 from edge_auth.paths import normalise_uri
@@ -66,6 +67,76 @@ def test_edge_any_json_event_is_a_4xx(edge_config, event):
     assert 400 <= int(result["status"]) < 500
 
 
+@st.composite
+def valid_but_for_the_signature(draw: st.DrawFn) -> tuple[str, str]:
+    """(a token valid in every respect, the same token with a signature nobody with the key
+    made): right header, issuer, audience, times and path; only the signature varies."""
+    now = int(time.time())
+    claims = {
+        "iss": DOWNLOAD_ISSUER,
+        "aud": draw(st.sampled_from([DOWNLOAD_AUDIENCE, [DOWNLOAD_AUDIENCE]])),
+        "sub": draw(st.text(min_size=1, max_size=10)),
+        "iat": now - draw(st.integers(0, 60)),
+        "exp": now + draw(st.integers(60, 3600)),
+        "path": PATH,
+        **draw(st.dictionaries(st.sampled_from(["jti", "x", "scope"]), st.text(max_size=8), max_size=2)),
+    }
+    signing_input = ".".join(
+        b64url(json.dumps(part).encode()) for part in ({"alg": "RS256", "typ": "JWT", "kid": "download-key"}, claims)
+    )
+    valid = pyrsa.sign(signing_input.encode(), _DOWNLOAD, "SHA-256")
+    forgery = draw(
+        st.sampled_from(["random", "bit flip", "other key", "other message", "sha-1", "truncated", "any length"])
+    )
+    if forgery == "random":
+        signature = draw(st.binary(min_size=256, max_size=256))
+    elif forgery == "bit flip":
+        where = draw(st.integers(0, 256 * 8 - 1))
+        signature = (int.from_bytes(valid, "big") ^ (1 << where)).to_bytes(256, "big")
+    elif forgery == "other key":
+        signature = pyrsa.sign(signing_input.encode(), _OTHER, "SHA-256")
+    elif forgery == "other message":
+        signature = pyrsa.sign(signing_input.encode() + b" ", _DOWNLOAD, "SHA-256")
+    elif forgery == "sha-1":
+        signature = pyrsa.sign(signing_input.encode(), _DOWNLOAD, "SHA-1")
+    elif forgery == "truncated":
+        signature = valid[: draw(st.integers(0, 255))]
+    else:
+        signature = draw(st.binary(max_size=300).filter(lambda b: b != valid))
+    assume(signature != valid)
+    return f"{signing_input}.{b64url(valid)}", f"{signing_input}.{b64url(signature)}"
+
+
+def _private(name: str) -> pyrsa.PrivateKey:
+    numbers = rsa_key(name).private_numbers()
+    return pyrsa.PrivateKey(numbers.public_numbers.n, numbers.public_numbers.e, numbers.d, numbers.p, numbers.q)
+
+
+_DOWNLOAD = _private("download")
+_OTHER = _private("attacker")
+
+
+def _edge_request(token: str, place: str) -> dict:
+    headers = {}
+    querystring = "w=100"
+    if place == "header":
+        headers["Authorization"] = f"Bearer {token}"
+    elif place == "cookie":
+        headers["Cookie"] = f"cdn_token={token}"
+    else:
+        querystring += f"&authorization={token}"
+    return edge.handler(cf_event(PATH, querystring=querystring, method="GET", headers=headers), None)
+
+
+@given(tokens=valid_but_for_the_signature(), place=st.sampled_from(["query", "header", "cookie"]))
+@FIXTURES
+def test_edge_never_authorizes_a_forged_token(edge_config, tokens, place):
+    valid, forged = tokens
+    assert "status" not in _edge_request(valid, place), "the control: the genuine token passes"
+    result = _edge_request(forged, place)
+    assert result.get("status") == "403", "a token with a forged signature was let through"
+
+
 @given(
     token=tokens,
     uri=st.just(PATH) | st.text(max_size=60).map(lambda s: "/" + s),
@@ -74,7 +145,8 @@ def test_edge_any_json_event_is_a_4xx(edge_config, event):
     querystring=st.text(max_size=30),
 )
 @FIXTURES
-def test_edge_never_authorizes_a_forged_token(edge_config, token, uri, method, place, querystring):
+def test_edge_any_token_and_request_is_a_4xx_or_unsigned(edge_config, token, uri, method, place, querystring):
+    # Arbitrary input never raises and never passes: nothing here is signed by the key.
     headers = {}
     if place == "header":
         headers["Authorization"] = f"Bearer {token}"
@@ -83,7 +155,7 @@ def test_edge_never_authorizes_a_forged_token(edge_config, token, uri, method, p
     else:
         querystring = f"{querystring}&authorization={token}"
     result = edge.handler(cf_event(uri, querystring=querystring, method=method, headers=headers), None)
-    assert "status" in result, "a forged token was let through"
+    assert "status" in result, "an unsigned token was let through"
     assert 400 <= int(result["status"]) < 500
 
 

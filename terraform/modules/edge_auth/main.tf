@@ -23,6 +23,8 @@ locals {
     cookie_name    = var.cookie_name
     leeway_seconds = var.leeway_seconds
     uploads_prefix = var.uploads_prefix
+    # Origins whose pages may read the edge's 401/403 (CORS headers on generated responses).
+    allowed_origins = var.allowed_origins
     idp = var.identity_provider == null ? null : {
       issuer      = var.identity_provider.issuer
       audience    = var.identity_provider.audience

@@ -182,3 +182,10 @@ variable "tags" {
   type        = map(string)
   default     = {}
 }
+
+variable "allowed_origins" {
+  description = "Browser origins whose pages may read the edge's own 401/403 responses (baked into the package, answered with Access-Control-Allow-Origin). Validated by the storage module (pass its allowed_origins output)."
+  type        = list(string)
+  default     = []
+  nullable    = false
+}
