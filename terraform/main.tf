@@ -74,7 +74,7 @@ module "edge_auth" {
   )
   identity_provider = var.edge_accepts_user_tokens ? {
     issuer      = var.user_jwt_issuer
-    audience    = var.user_jwt_audience
+    audience    = var.edge_user_jwt_audience
     owner_claim = "sub"
     keys        = var.edge_user_jwt_keys
   } : null

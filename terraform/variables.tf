@@ -296,3 +296,14 @@ variable "force_destroy_bucket" {
   type        = bool
   default     = false
 }
+
+variable "edge_user_jwt_audience" {
+  description = "`aud` the edge requires of identity-provider tokens when edge_accepts_user_tokens is true: a CDN-only audience, different from user_jwt_audience, so no token the API accepts is ever valid in a CDN URL or held by the service worker."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = !var.edge_accepts_user_tokens || (var.edge_user_jwt_audience != null && var.edge_user_jwt_audience != "" && var.edge_user_jwt_audience != var.user_jwt_audience)
+    error_message = "edge_accepts_user_tokens needs edge_user_jwt_audience, non-empty and different from user_jwt_audience (the API's audience must never be accepted at the edge)."
+  }
+}

@@ -147,9 +147,22 @@ run "identity_provider_at_the_edge_needs_keys" {
 
   variables {
     edge_accepts_user_tokens = true
+    edge_user_jwt_audience   = "uploads-cdn"
   }
 
   expect_failures = [var.edge_user_jwt_keys]
+}
+
+run "edge_user_audience_must_differ_from_the_api_audience" {
+  command = plan
+
+  variables {
+    edge_accepts_user_tokens = true
+    edge_user_jwt_audience   = "tf-test-app"
+    edge_user_jwt_keys       = [{ kid = "k1", pem = "-----BEGIN PUBLIC KEY-----" }]
+  }
+
+  expect_failures = [var.edge_user_jwt_audience]
 }
 
 run "wildcard_origin_is_rejected_at_the_root" {
