@@ -74,7 +74,7 @@ module "edge_auth" {
   )
   identity_provider = var.identity_provider.edge == null ? null : {
     issuer      = var.identity_provider.issuer
-    audience    = var.identity_provider.audience
+    audience    = var.identity_provider.edge.audience
     owner_claim = var.identity_provider.edge.owner_claim
     keys        = var.identity_provider.edge.keys
   }

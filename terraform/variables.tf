@@ -35,8 +35,10 @@ variable "packages" {
 variable "identity_provider" {
   description = <<-EOT
     Your identity provider: `iss` and `aud` of its user tokens, its keys as exactly one of jwks_url and
-    jwks_json, and the algorithms accepted (default RS256, ES256). edge = { keys = [...] } also accepts its
-    tokens at the edge (owner's own files only), with keys baked in as {kid, pem} or {kid, n, e}; null = off.
+    jwks_json, and the algorithms accepted (default RS256, ES256). edge = { audience, keys = [...] } also
+    accepts its tokens at the edge (owner's own files only), with keys baked in as {kid, pem} or {kid, n, e};
+    null = off. edge.audience is the `aud` the edge requires: a CDN-only audience, different from `audience`,
+    so that no token the API accepts is ever valid in a CDN URL or held by the service worker.
   EOT
   type = object({
     issuer     = string
@@ -45,6 +47,7 @@ variable "identity_provider" {
     jwks_json  = optional(string)
     algorithms = optional(list(string))
     edge = optional(object({
+      audience    = string
       owner_claim = optional(string)
       keys = list(object({
         kid = string
@@ -55,6 +58,11 @@ variable "identity_provider" {
     }))
   })
   nullable = false
+
+  validation {
+    condition     = var.identity_provider.edge == null || try(var.identity_provider.edge.audience != "" && var.identity_provider.edge.audience != var.identity_provider.audience, false)
+    error_message = "identity_provider.edge.audience must be set, non-empty and different from identity_provider.audience: the API's audience must never be accepted at the edge."
+  }
 }
 
 variable "uploads" {
@@ -146,3 +154,4 @@ variable "force_destroy_bucket" {
   type        = bool
   default     = null
 }
+

@@ -68,9 +68,19 @@ function live(entry) {
   return entry && (entry.expiresAt == null || entry.expiresAt > Date.now()) ? entry.token : null;
 }
 
+// Forgets entries read expired, in memory and in IndexedDB: an expired token is never kept.
+async function purge(map, scopes) {
+  const expired = scopes.filter((scope) => map.has(scope) && !live(map.get(scope)));
+  if (!expired.length) return;
+  for (const scope of expired) map.delete(scope);
+  await withStore('readwrite', (store) => expired.map((scope) => store.delete(scope)));
+}
+
 async function tokenFor(pathname) {
   const map = await tokens();
-  return live(map.get(pathname)) || live(map.get(DEFAULT_SCOPE));
+  const token = live(map.get(pathname)) || live(map.get(DEFAULT_SCOPE));
+  await purge(map, [pathname, DEFAULT_SCOPE]).catch(() => null); // the request goes out regardless
+  return token;
 }
 
 async function handleMessage(data) {

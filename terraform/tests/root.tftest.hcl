@@ -169,14 +169,29 @@ run "identity_provider_at_the_edge_is_baked_with_its_keys" {
       issuer   = "https://idp.example.com/"
       audience = "tf-test-app"
       jwks_url = "https://idp.example.com/.well-known/jwks.json"
-      edge     = { keys = [{ kid = "idp-1", n = "sXch", e = "AQAB" }] }
+      edge     = { audience = "tf-test-cdn", keys = [{ kid = "idp-1", n = "sXch", e = "AQAB" }] }
     }
   }
 
   assert {
-    condition     = module.edge_auth.config.idp == { issuer = "https://idp.example.com/", audience = "tf-test-app", owner_claim = "sub", keys = [{ kid = "idp-1", n = "sXch", e = "AQAB" }] }
-    error_message = "identity_provider.edge must bake the provider's issuer, audience and keys, owner claim defaulting to sub."
+    condition     = module.edge_auth.config.idp == { issuer = "https://idp.example.com/", audience = "tf-test-cdn", owner_claim = "sub", keys = [{ kid = "idp-1", n = "sXch", e = "AQAB" }] }
+    error_message = "identity_provider.edge must bake the provider's issuer, its CDN-only audience and keys, owner claim defaulting to sub."
   }
+}
+
+run "edge_audience_must_differ_from_the_api_audience" {
+  command = plan
+
+  variables {
+    identity_provider = {
+      issuer   = "https://idp.example.com/"
+      audience = "tf-test-app"
+      jwks_url = "https://idp.example.com/.well-known/jwks.json"
+      edge     = { audience = "tf-test-app", keys = [{ kid = "idp-1", n = "sXch", e = "AQAB" }] }
+    }
+  }
+
+  expect_failures = [var.identity_provider]
 }
 
 run "private_key_is_rejected_as_trusted_key" {

@@ -204,3 +204,22 @@ def test_expired_tokens_are_dropped_from_the_store(context: BrowserContext, site
     cdp.send("ServiceWorker.enable")
     cdp.send("ServiceWorker.stopAllWorkers")  # the next answer comes from IndexedDB, not memory
     assert worker_call(page, "status")["scopes"] == ["/uploads/owner/a.png"]
+
+
+def test_a_token_read_expired_is_purged_from_the_store(context: BrowserContext, site: DemoSite, cdn: FakeCdn) -> None:
+    page = open_demo(context, site)
+    expires_at = page.evaluate("Date.now() + 1500")
+    worker_call(page, "setToken", "token-for-a", {"path": "/uploads/owner/a.png", "expiresAt": expires_at})
+    assert load_image(page, f"{cdn.origin}/uploads/owner/a.png") == 48  # positive control: live token sent
+    assert worker_call(page, "status")["scopes"] == ["/uploads/owner/a.png"]
+    page.wait_for_timeout(2000)
+    # Another query string: the same URL would come from Chromium's in-memory image cache.
+    assert load_image(page, f"{cdn.origin}/uploads/owner/a.png?again=1") == 0
+    assert cdn.tokens_seen("/uploads/owner/a.png") == ["token-for-a", None]
+    # Purged on that read, not only at the next setToken: gone from IndexedDB, even after a restart.
+    cdp = context.new_cdp_session(page)
+    cdp.send("ServiceWorker.enable")
+    cdp.send("ServiceWorker.stopAllWorkers")
+    page.reload()
+    page.wait_for_selector("body[data-ready=true]")
+    assert worker_call(page, "status")["scopes"] == []

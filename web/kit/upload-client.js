@@ -167,8 +167,12 @@ export function validateFile(file, config) {
   }
 }
 
+const abortedError = () => new NetworkError({ source: 'network', code: 'aborted', message: 'upload aborted' });
+
 function sendToStorage(file, presign, { onProgress, signal, XMLHttpRequest: Xhr = globalThis.XMLHttpRequest }) {
   return new Promise((resolve, reject) => {
+    // An XMLHttpRequest aborted before send() fires no event at all: settle here, never wait for one.
+    if (signal && signal.aborted) return reject(abortedError());
     const xhr = new Xhr();
     const method = String(presign.method || 'POST').toUpperCase();
     xhr.open(method, presign.url);
@@ -198,10 +202,18 @@ function sendToStorage(file, presign, { onProgress, signal, XMLHttpRequest: Xhr 
     const fail = (code, message) => () => reject(new NetworkError({ source: 'network', code, message }));
     xhr.addEventListener('error', fail('network_error', 'storage could not be reached (network or CORS)'));
     xhr.addEventListener('timeout', fail('timeout', 'the upload timed out'));
-    xhr.addEventListener('abort', fail('aborted', 'upload aborted'));
+    xhr.addEventListener('abort', () => reject(abortedError()));
     if (signal) {
-      if (signal.aborted) return xhr.abort();
-      signal.addEventListener('abort', () => xhr.abort(), { once: true });
+      // Reject from the signal itself as well: every abort settles the promise, whatever state the
+      // request is in (a second settle is a no-op).
+      signal.addEventListener(
+        'abort',
+        () => {
+          xhr.abort();
+          reject(abortedError());
+        },
+        { once: true },
+      );
     }
     xhr.send(body);
   });
@@ -218,6 +230,7 @@ export async function upload(file, options) {
   const { token, onProgress, method = 'POST', signal } = options;
   const config = normalizeConfig(options.config);
   validateFile(file, config);
+  if (signal && signal.aborted) throw abortedError();
   const request = { content_type: file.type, size: file.size, method };
   if (file.name) request.filename = file.name;
   const presign = await callApi(config.uploads_url, request, options);

@@ -66,18 +66,33 @@ function fakeXhr({ status = 204, responseText = '', fail = null, headers = {} } 
     getResponseHeader(name) {
       return headers[name.toLowerCase()] ?? null;
     }
+    // Like a real XMLHttpRequest: abort() fires `abort` only while a request is in flight (after
+    // send()); before send() (state OPENED, send flag unset) it fires nothing and resets the
+    // request, so a later send() throws InvalidStateError.
     abort() {
-      this.dispatchEvent(new Event('abort'));
+      this.aborted = true;
+      if (this.sent && !this.done) {
+        this.done = true;
+        this.dispatchEvent(new Event('abort'));
+      }
     }
     send(body) {
+      if (this.aborted && !this.sent) throw new DOMException('not opened', 'InvalidStateError');
       this.body = body;
+      this.sent = true;
       queueMicrotask(() => {
-        if (fail) return this.dispatchEvent(new Event(fail));
+        if (this.done) return;
+        if (fail) {
+          this.done = true;
+          return this.dispatchEvent(new Event(fail));
+        }
         for (const loaded of [30, 100]) {
           const event = new Event('progress');
           Object.assign(event, { loaded, total: 100, lengthComputable: true });
           this.upload.dispatchEvent(event);
         }
+        if (this.done) return; // aborted from a progress listener
+        this.done = true;
         Object.assign(this, { status, responseText });
         this.dispatchEvent(new Event('load'));
       });
@@ -225,6 +240,61 @@ describe('upload', () => {
       upload(PNG, { token: 't', config: CONFIG, fetch, XMLHttpRequest: fakeXhr(), signal: controller.signal, onProgress }),
       (error) => error instanceof NetworkError && error.code === 'aborted',
     );
+  });
+
+  // Each case gets a timeout: a promise that never settles is the defect, and must fail, not hang.
+  test('aborting just before send() settles the promise (aborted)', { timeout: 2000 }, async () => {
+    const controller = new AbortController();
+    const fetch = fakeFetch(jsonResponse(201, PRESIGN_POST));
+    const XMLHttpRequest = fakeXhr();
+    const onProgress = ({ fraction }) => fraction === 0 && controller.abort(); // the 0 % report precedes send()
+    await assert.rejects(
+      upload(PNG, { token: 't', config: CONFIG, fetch, XMLHttpRequest, signal: controller.signal, onProgress }),
+      (error) => error instanceof NetworkError && error.code === 'aborted',
+    );
+    assert.ok(XMLHttpRequest.instances.every((xhr) => !xhr.sent), 'nothing may be sent after the abort');
+  });
+
+  test('aborting while the presign request is answered settles the promise (aborted)', { timeout: 2000 }, async () => {
+    const controller = new AbortController();
+    // A fetch that ignores the signal and answers after the abort: the bytes must not go out.
+    const slowFetch = async () => {
+      controller.abort();
+      return jsonResponse(201, PRESIGN_POST);
+    };
+    slowFetch.calls = [];
+    const XMLHttpRequest = fakeXhr();
+    await assert.rejects(
+      upload(PNG, { token: 't', config: CONFIG, fetch: slowFetch, XMLHttpRequest, signal: controller.signal }),
+      (error) => error instanceof NetworkError && error.code === 'aborted',
+    );
+    assert.ok(XMLHttpRequest.instances.every((xhr) => !xhr.sent));
+  });
+
+  test('an already aborted signal rejects before any request', { timeout: 2000 }, async () => {
+    const fetch = fakeFetch(jsonResponse(201, PRESIGN_POST));
+    const XMLHttpRequest = fakeXhr();
+    await assert.rejects(
+      upload(PNG, { token: 't', config: CONFIG, fetch, XMLHttpRequest, signal: AbortSignal.abort() }),
+      (error) => error instanceof NetworkError && error.code === 'aborted',
+    );
+    assert.deepEqual([fetch.calls.length, XMLHttpRequest.instances.length], [0, 0]);
+  });
+
+  test('the test double fires abort only for a request in flight (control)', () => {
+    const Xhr = fakeXhr();
+    const events = [];
+    const before = new Xhr();
+    before.addEventListener('abort', () => events.push('before'));
+    before.open('PUT', 'https://s3.test/');
+    before.abort();
+    assert.throws(() => before.send(null), /not opened/);
+    const during = new Xhr();
+    during.addEventListener('abort', () => events.push('during'));
+    during.open('PUT', 'https://s3.test/');
+    during.send(null);
+    during.abort();
+    assert.deepEqual(events, ['during']);
   });
 
   test('a presign answer without key or url is refused', async () => {
