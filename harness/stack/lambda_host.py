@@ -69,6 +69,6 @@ class FunctionHost:
         self._handler: Handler = getattr(importlib.import_module(module_name), attribute)
 
     def invoke(self, event: dict[str, Any]) -> Any:
-        context = LambdaContext(self.function_name, self.memory_mb, self.timeout_seconds)
-        with self._lock:
+        with self._lock:  # the timeout runs from when the invocation starts, not while it queues
+            context = LambdaContext(self.function_name, self.memory_mb, self.timeout_seconds)
             return self._handler(event, context)

@@ -8,6 +8,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlsplit
 
 from upload_api.media_types import EXTENSIONS
 
@@ -83,6 +84,24 @@ def _csv(env: Mapping[str, str], name: str, default: tuple[str, ...] = ()) -> tu
     return values or default
 
 
+LOOPBACK_HOSTS = frozenset({"localhost", "127.0.0.1", "::1"})
+
+
+def _check_jwks_url(url: str) -> None:
+    """https to any host, plain http to a loopback host only; judged on the parsed URL's host,
+    never on a prefix (`http://localhost@evil.example/` is a request to evil.example)."""
+    try:
+        parts = urlsplit(url)
+        host, _ = parts.hostname, parts.port  # .port raises ValueError for a bad port
+    except ValueError:
+        raise ConfigError("USER_JWKS_URL is not a valid URL") from None
+    if not host or parts.username is not None or parts.password is not None:
+        raise ConfigError("USER_JWKS_URL must name a host and carry no user info")
+    if parts.scheme == "https" or (parts.scheme == "http" and host in LOOPBACK_HOSTS):
+        return
+    raise ConfigError("USER_JWKS_URL must be https (plain http only on loopback)")
+
+
 def from_env(env: Mapping[str, str] = os.environ) -> Config:
     prefix = env.get("UPLOAD_PREFIX", "").strip() or "uploads/"
     if not prefix.endswith("/") or prefix.startswith("/") or ".." in prefix:
@@ -95,8 +114,8 @@ def from_env(env: Mapping[str, str] = os.environ) -> Config:
     jwks_json = env.get("USER_JWKS_JSON", "").strip() or None
     if (jwks_url is None) == (jwks_json is None):
         raise ConfigError("set exactly one of USER_JWKS_URL and USER_JWKS_JSON")
-    if jwks_url is not None and not jwks_url.startswith(("https://", "http://127.0.0.1", "http://localhost")):
-        raise ConfigError("USER_JWKS_URL must be https (plain http only on loopback)")
+    if jwks_url is not None:
+        _check_jwks_url(jwks_url)
     try:
         jwks = json.loads(jwks_json) if jwks_json else None
     except ValueError:

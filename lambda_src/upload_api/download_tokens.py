@@ -10,9 +10,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from botocore.exceptions import BotoCoreError, ClientError
-
-from upload_api.errors import ServiceUnavailableError
+from upload_api.failures import AWS_ERRORS, aws_failure
 
 
 def _b64url(data: bytes) -> str:
@@ -50,6 +48,6 @@ class KmsTokenSigner:
                 MessageType="RAW",
                 SigningAlgorithm="RSASSA_PKCS1_V1_5_SHA_256",
             )["Signature"]
-        except (ClientError, BotoCoreError):
-            raise ServiceUnavailableError("Could not sign a download token; retry later.") from None
+        except AWS_ERRORS as exc:
+            raise aws_failure(exc, "kms", "Could not sign a download token; retry later.") from None
         return DownloadToken(f"{signing_input}.{_b64url(signature)}", expires_at)

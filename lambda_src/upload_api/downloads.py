@@ -2,14 +2,24 @@
 
 from __future__ import annotations
 
+import time
 from datetime import UTC, datetime
 from typing import Any
+
+from aws_lambda_powertools import Logger
+from aws_lambda_powertools.event_handler import Response
+from aws_lambda_powertools.event_handler.router import APIGatewayRouter
 
 from objectkeys import encode_owner, parse_key
 from upload_api.auth import Principal
 from upload_api.config import Config
 from upload_api.download_tokens import KmsTokenSigner
 from upload_api.errors import BadRequestError, ForbiddenError
+from upload_api.ratelimit import RateLimiter
+from upload_api.responses import caller, json_body, json_response, services_of
+
+router = APIGatewayRouter()  # type: ignore[no-untyped-call]
+logger = Logger(child=True)
 
 
 def parse_download_request(body: object) -> object:
@@ -19,7 +29,7 @@ def parse_download_request(body: object) -> object:
 
 
 def create_download(
-    key: object, principal: Principal, config: Config, signer: KmsTokenSigner, now: int
+    key: object, principal: Principal, config: Config, signer: KmsTokenSigner, limiter: RateLimiter, *, now: int
 ) -> dict[str, Any]:
     parsed = parse_key(key, config.upload_prefix)
     if parsed is None:
@@ -28,9 +38,21 @@ def create_download(
     # (least privilege), and a token for a missing object only ever yields a 403/404 from S3.
     if config.download_access == "owner" and parsed.owner != encode_owner(principal.sub):
         raise ForbiddenError("You may only download your own uploads.")
+    # Each token is a KMS Sign call (cost, and the account's Sign quota): limited per user.
+    limiter.hit("downloads", principal.sub, now)
     token = signer.mint(principal.sub, parsed.path, now)
     return {
         "url": f"{config.cdn_url}{parsed.path}?authorization={token.token}",
         "token": token.token,
         "expires_at": datetime.fromtimestamp(token.expires_at, UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
     }
+
+
+@router.post("/downloads")
+def post_downloads() -> Response[str]:
+    services = services_of(router)
+    principal = caller(router)
+    key = parse_download_request(json_body(router))
+    body = create_download(key, principal, services.config, services.signer, services.limiter, now=int(time.time()))
+    logger.info("download token minted", extra={"path": body["url"].split("?", 1)[0]})
+    return json_response(200, body)

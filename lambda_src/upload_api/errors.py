@@ -1,19 +1,25 @@
 """API errors: each one is a status, a stable machine-readable code and a safe message.
 
 Messages are written for clients; they never contain a token, a stack trace or an
-internal exception's text."""
+internal exception's text. `reason` is for the log line only (a short stable word)."""
 
 from __future__ import annotations
+
+# What a 503 tells clients to wait: long enough for a blip in a dependency to pass.
+RETRY_AFTER_SECONDS = 5
 
 
 class ApiError(Exception):
     status = 500
     code = "internal_error"
 
-    def __init__(self, message: str = "Internal error.", headers: dict[str, str] | None = None) -> None:
+    def __init__(
+        self, message: str = "Internal error.", headers: dict[str, str] | None = None, *, reason: str | None = None
+    ) -> None:
         super().__init__(message)
         self.message = message
         self.headers = headers or {}
+        self.reason = reason
 
 
 class BadRequestError(ApiError):
@@ -57,5 +63,20 @@ class RateLimitedError(ApiError):
         self.retry_after = retry_after
 
 
+class MisconfiguredError(ApiError):
+    """A dependency refuses us for good (key disabled, table missing, access denied): retrying
+    cannot help, an operator must act."""
+
+    status, code = 500, "misconfigured"
+
+    def __init__(self, *, reason: str) -> None:
+        super().__init__("The service is misconfigured.", reason=reason)
+
+
 class ServiceUnavailableError(ApiError):
+    """A dependency is down, slow or answering nonsense: retry later."""
+
     status, code = 503, "service_unavailable"
+
+    def __init__(self, message: str, *, reason: str) -> None:
+        super().__init__(message, {"Retry-After": str(RETRY_AFTER_SECONDS)}, reason=reason)

@@ -1,53 +1,85 @@
-"""Lambda entry point (`upload_api.handler.handler`): API Gateway REST v1 proxy events."""
+"""Lambda entry point (`upload_api.handler.handler`): API Gateway REST v1 proxy events.
+
+The configuration is read and the clients are built once, at cold start (module import);
+an unusable environment makes every request a 500 `misconfigured`, logged with the reason."""
 
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from typing import Any
 
-import boto3
-from aws_lambda_powertools.event_handler import APIGatewayRestResolver
-from botocore.config import Config as BotoConfig
+from aws_lambda_powertools.logging import correlation_paths
+from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from upload_api.app import Services, build_app, logger
+from upload_api import budget
+from upload_api.app import build_app, logger
 from upload_api.auth import UserTokenVerifier
+from upload_api.budget import Deadline
 from upload_api.config import ConfigError, from_env
 from upload_api.download_tokens import KmsTokenSigner
 from upload_api.ratelimit import RateLimiter
-
-_app: APIGatewayRestResolver | None = None
+from upload_api.services import Services
 
 
 def services_from_env() -> Services:
-    """Everything a request needs, built once per container. Endpoints come from boto3's
-    standard AWS_ENDPOINT_URL* variables (LocalStack locally), never from our own code."""
+    """Everything a request needs. Endpoints come from boto3's standard AWS_ENDPOINT_URL*
+    variables (LocalStack locally), never from our own code."""
     config = from_env()
-    retries = BotoConfig(retries={"mode": "standard", "max_attempts": 3}, connect_timeout=2, read_timeout=5)
+    deadline = Deadline()
     return Services(
         config=config,
-        s3=boto3.client("s3", config=retries.merge(BotoConfig(signature_version="s3v4"))),
+        s3=budget.client("s3", deadline, signature_version="s3v4"),
         verifier=UserTokenVerifier(
             config.user_jwt_issuer,
             config.user_jwt_audience,
             config.user_jwt_algorithms,
             jwks_url=config.user_jwks_url,
             jwks=config.user_jwks,
+            deadline=deadline,
         ),
         limiter=RateLimiter(
-            boto3.client("dynamodb", config=retries),
+            budget.client("dynamodb", deadline),
             config.rate_limit_table,
             config.rate_limit_max_requests,
             config.rate_limit_window_seconds,
         ),
         signer=KmsTokenSigner(
-            boto3.client("kms", config=retries),
+            budget.client("kms", deadline),
             key_id=config.signing_key_id,
             kid=config.signing_kid,
             issuer=config.download_token_issuer,
             audience=config.download_token_audience,
             ttl_seconds=config.download_token_ttl_seconds,
         ),
+        deadline=deadline,
     )
+
+
+@dataclass(frozen=True)
+class ColdStart:
+    services: Services | None
+
+
+def cold_start() -> ColdStart:
+    try:
+        return ColdStart(services_from_env())
+    except (ConfigError, ValueError) as exc:
+        logger.error("configuration error", extra={"error": str(exc)})
+    except Exception as exc:  # e.g. botocore's NoRegionError: still an answer, not a crash
+        logger.error("cold start failed", extra={"error_type": type(exc).__name__})
+    return ColdStart(None)
+
+
+_state = cold_start()
+_app = build_app(_state.services.config) if _state.services else None
+
+
+def reset() -> None:
+    """Run the cold start again (tests change the environment between cases)."""
+    global _state, _app  # noqa: PLW0603
+    _state = cold_start()
+    _app = build_app(_state.services.config) if _state.services else None
 
 
 def _misconfigured() -> dict[str, Any]:
@@ -60,30 +92,10 @@ def _misconfigured() -> dict[str, Any]:
     }
 
 
-def _request_id(event: object) -> str | None:
-    try:
-        request_id = event["requestContext"]["requestId"]  # type: ignore[index]
-    except (KeyError, TypeError):
-        return None
-    return request_id if isinstance(request_id, str) else None
-
-
-def reset() -> None:
-    """Forget the cold-start state (tests change the environment between cases)."""
-    global _app  # noqa: PLW0603
-    _app = None
-
-
-def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
-    global _app  # noqa: PLW0603 - built once per container, on the first request
-    logger.set_correlation_id(_request_id(event))
-    if _app is None:
-        try:
-            _app = build_app(services_from_env())
-        except (ConfigError, ValueError) as exc:
-            logger.error("configuration error", extra={"error": str(exc)})
-            return _misconfigured()
-        except Exception as exc:  # e.g. botocore's NoRegionError: still an answer, not a crash
-            logger.error("cold start failed", extra={"error_type": type(exc).__name__})
-            return _misconfigured()
+@logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)
+def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    if _state.services is None or _app is None:
+        return _misconfigured()
+    _state.services.deadline.start(context)
+    _app.append_context(services=_state.services)  # type: ignore[no-untyped-call]
     return _app.resolve(event, context)

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
+
+from aws_lambda_powertools import Logger
+from aws_lambda_powertools.event_handler import Response
+from aws_lambda_powertools.event_handler.router import APIGatewayRouter
 
 from objectkeys import new_key
 from upload_api.auth import Principal
@@ -12,8 +17,13 @@ from upload_api.config import Config
 from upload_api.errors import BadRequestError, PayloadTooLargeError, UnsupportedMediaTypeError
 from upload_api.media_types import extension_for
 from upload_api.presign import presigned_post, presigned_put
+from upload_api.responses import caller, json_body, json_response, services_of
 
 MAX_FILENAME_LENGTH = 255
+METHODS = ("POST", "PUT")
+
+router = APIGatewayRouter()  # type: ignore[no-untyped-call]
+logger = Logger(child=True)
 
 
 @dataclass(frozen=True)
@@ -42,7 +52,7 @@ def parse_upload_request(body: object, config: Config) -> UploadRequest:
     if filename is not None and (not isinstance(filename, str) or len(filename) > MAX_FILENAME_LENGTH):
         raise BadRequestError(f"filename must be a string of at most {MAX_FILENAME_LENGTH} characters.")
     method = body.get("method", "POST")
-    if method not in {"POST", "PUT"}:
+    if not isinstance(method, str) or method not in METHODS:
         raise BadRequestError("method must be POST or PUT.")
     return UploadRequest(content_type, size, filename, method)
 
@@ -74,3 +84,15 @@ def create_upload(request: UploadRequest, principal: Principal, config: Config, 
     if upload.headers is not None:
         body["headers"] = upload.headers
     return body
+
+
+@router.post("/uploads")
+def post_uploads() -> Response[str]:
+    services = services_of(router)
+    principal = caller(router)
+    request = parse_upload_request(json_body(router), services.config)
+    now = int(time.time())
+    services.limiter.hit("uploads", principal.sub, now)
+    body = create_upload(request, principal, services.config, services.s3, now)
+    logger.info("upload presigned", extra={"key": body["key"], "method": body["method"], "size": request.size})
+    return json_response(201, body)

@@ -14,5 +14,5 @@ def test_n_plus_one_is_429_with_retry_after(stack) -> None:
     assert statuses == [201] * limit
     blocked = stack.presign(token)
     assert blocked.status_code == 429
-    assert 1 <= int(blocked.headers["Retry-After"]) <= window
+    assert 1 <= int(blocked.headers["Retry-After"]) <= window + -(-window // 10)  # plus one bucket
     assert stack.presign(stack.user_token(new_sub())).status_code == 201  # other users are not affected

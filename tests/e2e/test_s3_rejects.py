@@ -28,6 +28,9 @@ def test_put_of_another_length_is_rejected(stack) -> None:
     presigned = _presigned(stack, "PUT", size=256)
     response = requests.put(presigned["url"], data=png(300), headers={"Content-Type": "image/png"}, timeout=15)
     assert response.status_code == 403
+    assert "<Code>SignatureDoesNotMatch</Code>" in response.text
+    exact = requests.put(presigned["url"], data=png(256), headers=presigned["headers"], timeout=15)
+    assert exact.status_code == 200  # the control: the signed length passes
 
 
 def test_post_with_a_wrong_content_type_is_rejected(stack) -> None:
@@ -64,7 +67,10 @@ def test_put_with_a_tampered_signature_is_rejected(stack) -> None:
 
 
 def test_expired_presigns_are_rejected(stack) -> None:
-    """The API's expiry is minutes; S3's enforcement is shown with the same credentials and a 1 s expiry."""
+    """This code's presign (upload_api.presign), with the stack's credentials and a 1 s expiry:
+    S3 refuses both forms once they expire."""
+    from upload_api.presign import presigned_post, presigned_put
+
     s3 = boto3.client(
         "s3",
         endpoint_url=stack.state["endpoints"]["default"],
@@ -72,17 +78,16 @@ def test_expired_presigns_are_rejected(stack) -> None:
         aws_access_key_id="test",
         aws_secret_access_key="test",
     )
-    bucket, key = stack.state["bucket"], f"uploads/{new_sub()}/expired.png"
-    post = s3.generate_presigned_post(
-        bucket, key, Fields={"Content-Type": "image/png"}, Conditions=[{"Content-Type": "image/png"}], ExpiresIn=1
-    )
-    put = s3.generate_presigned_url(
-        "put_object", Params={"Bucket": bucket, "Key": key, "ContentType": "image/png"}, ExpiresIn=1, HttpMethod="PUT"
-    )
+    bucket, key = stack.state["bucket"], f"uploads/{new_sub()}/{'e' * 32}.png"
+    data = png()
+    args = {"bucket": bucket, "key": key, "content_type": "image/png", "size": len(data), "expires": 1}
+    post, put = presigned_post(s3, **args), presigned_put(s3, **args)
     time.sleep(2.5)
-    files = {"file": ("x.png", png(), "image/png")}
-    expired_post = requests.post(post["url"], data=post["fields"], files=files, timeout=15)
+    assert post.fields is not None and put.headers is not None
+    files = {"file": ("x.png", data, "image/png")}
+    expired_post = requests.post(post.url, data=post.fields, files=files, timeout=15)
     assert expired_post.status_code == 403
     assert "expired" in expired_post.text.lower()
-    expired_put = requests.put(put, data=png(), headers={"Content-Type": "image/png"}, timeout=15)
+    expired_put = requests.put(put.url, data=data, headers=put.headers, timeout=15)
     assert expired_put.status_code == 403
+    assert "AccessDenied" in expired_put.text or "expired" in expired_put.text.lower()

@@ -13,6 +13,7 @@ from lambda_testkit import (
     REGION,
     TABLE,
     Aws,
+    FakeLambdaContext,
     api_environment,
     edge_config_dict,
     public_pem,
@@ -84,8 +85,8 @@ class Api:
             self._monkeypatch.setenv(name, value)
         api_handler.reset()
 
-    def __call__(self, event: dict[str, Any]) -> dict[str, Any]:
-        response = api_handler.handler(event, None)
+    def __call__(self, event: dict[str, Any], context: FakeLambdaContext | None = None) -> dict[str, Any]:
+        response = api_handler.handler(event, context or FakeLambdaContext())
         assert isinstance(response, dict)
         return response
 

@@ -215,3 +215,20 @@ def edge_config_dict(download_pem: str, *, idp: bool = True) -> dict[str, Any]:
         if idp
         else None,
     }
+
+
+@dataclass
+class FakeLambdaContext:
+    """The attributes of the Lambda Python runtime's context that the handlers and Powertools read."""
+
+    remaining_ms: int = 10_000
+    function_name: str = "upload-api"
+    function_version: str = "$LATEST"
+    invoked_function_arn: str = "arn:aws:lambda:us-east-1:123456789012:function:upload-api"
+    memory_limit_in_mb: int = 256
+    aws_request_id: str = "f2b0c1d4-0000-4000-8000-000000000000"
+    log_group_name: str = "/aws/lambda/upload-api"
+    log_stream_name: str = "2026/11/25/[$LATEST]0000"
+
+    def get_remaining_time_in_millis(self) -> int:
+        return self.remaining_ms

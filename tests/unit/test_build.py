@@ -220,8 +220,13 @@ RUN_API = """
 import json, os, sys
 sys.path.insert(0, sys.argv[1])
 from upload_api.handler import handler
+class Context:
+    function_name, memory_limit_in_mb, aws_request_id = "upload-api", 128, "r-1"
+    invoked_function_arn = "arn:aws:lambda:us-east-1:123456789012:function:upload-api"
+    def get_remaining_time_in_millis(self):
+        return 10_000
 event = json.loads(sys.stdin.read())
-print(json.dumps(handler(event, None)))
+print(json.dumps(handler(event, Context())))
 """
 
 

@@ -42,6 +42,12 @@ def test_api_defaults_and_kid_from_key_arn():
         {"USER_JWKS_URL": "https://idp.example/jwks.json"},  # and USER_JWKS_JSON: both set
         {"USER_JWKS_JSON": ""},  # neither set
         {"USER_JWKS_JSON": "", "USER_JWKS_URL": "http://idp.example/jwks.json"},  # plain http off loopback
+        {"USER_JWKS_JSON": "", "USER_JWKS_URL": "http://localhost@evil.example/jwks.json"},  # user info, host evil
+        {"USER_JWKS_JSON": "", "USER_JWKS_URL": "http://localhost.evil.example/jwks.json"},  # not loopback
+        {"USER_JWKS_JSON": "", "USER_JWKS_URL": "http://127.0.0.1.evil.example/jwks.json"},
+        {"USER_JWKS_JSON": "", "USER_JWKS_URL": "https://user:pw@idp.example/jwks.json"},
+        {"USER_JWKS_JSON": "", "USER_JWKS_URL": "ftp://localhost/jwks.json"},
+        {"USER_JWKS_JSON": "", "USER_JWKS_URL": "https:///jwks.json"},  # no host
         {"USER_JWKS_JSON": "[1]"},
         {"USER_JWKS_JSON": "{nope"},
         {"PRESIGN_EXPIRES_SECONDS": "86400"},
@@ -103,3 +109,12 @@ def test_edge_refuses_bad_configuration(change):
     change(data)
     with pytest.raises(EdgeConfigError):
         parse_config(data)
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["https://idp.example/jwks.json", "http://localhost:8080/jwks", "http://127.0.0.1/jwks", "http://[::1]:9/jwks"],
+)
+def test_api_accepts_https_and_loopback_http_jwks_urls(url):
+    """The positive control of the JWKS URL refusals above."""
+    assert from_env(env(USER_JWKS_JSON="", USER_JWKS_URL=url)).user_jwks_url == url

@@ -100,7 +100,28 @@ def test_missing_key_field_is_400(api):
     assert api(api_event("/downloads", {}, token=make_token()))["statusCode"] == 400
 
 
-def test_kms_failure_is_503(api):
+def test_a_missing_kms_key_is_misconfigured_not_retry_later(api, caplog):
     api.configure(SIGNING_KEY_ID="11111111-2222-3333-4444-555555555555")
     response = api(api_event("/downloads", {"key": key_of("alice")}, token=make_token(sub="alice")))
+    assert response["statusCode"] == 500
+    assert body_of(response)["error"]["code"] == "misconfigured"
+    assert "kms_NotFoundException" in [getattr(record, "reason", None) for record in caplog.records]
+
+
+def test_an_unreachable_kms_is_503_with_retry_after(api, monkeypatch):
+    monkeypatch.setenv("AWS_ENDPOINT_URL_KMS", "http://127.0.0.1:9")
+    api.configure()
+    response = api(api_event("/downloads", {"key": key_of("alice")}, token=make_token(sub="alice")))
     assert response["statusCode"] == 503
+    assert response["multiValueHeaders"]["Retry-After"] == ["5"]
+
+
+def test_downloads_are_rate_limited_per_user(api):
+    """Each download token is a KMS Sign: 5 per window (the test limit), the 6th is 429."""
+    alice = make_token(sub="alice")
+    for _ in range(5):
+        assert api(api_event("/downloads", {"key": key_of("alice")}, token=alice))["statusCode"] == 200
+    limited = api(api_event("/downloads", {"key": key_of("alice")}, token=alice))
+    assert (limited["statusCode"], body_of(limited)["error"]["code"]) == (429, "rate_limited")
+    bob = make_token(sub="bob")
+    assert api(api_event("/downloads", {"key": key_of("bob")}, token=bob))["statusCode"] == 200

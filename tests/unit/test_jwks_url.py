@@ -19,7 +19,7 @@ def jwks_server():
     class Handler(BaseHTTPRequestHandler):
         def do_GET(self):
             state["hits"] += 1
-            body = json.dumps(state["jwks"]).encode()
+            body = state.get("raw") or json.dumps(state["jwks"]).encode()
             self.send_response(200)
             self.send_header("Content-Type", "application/json")
             self.send_header("Content-Length", str(len(body)))
@@ -66,3 +66,50 @@ def test_unreachable_identity_provider_is_503(api):
     response = api(api_event("/uploads", GOOD, token=make_token()))
     assert response["statusCode"] == 503
     assert body_of(response)["error"]["code"] == "service_unavailable"
+
+
+@pytest.mark.parametrize(
+    ("document", "reason"),
+    [
+        (b"<html><body>Sign in</body></html>", "jwks_invalid"),
+        (b'{"keys": []}', "jwks_invalid"),
+        (b"[1]", "jwks_invalid"),
+        (b'{"keys": [{"kty": "oct", "k": "c2VjcmV0", "kid": "x"}]}', "jwks_invalid"),
+    ],
+)
+def test_an_identity_provider_answering_nonsense_is_503_with_its_reason(api, jwks_server, caplog, document, reason):
+    url, state = jwks_server
+    state["raw"] = document
+    api.configure(USER_JWKS_JSON="", USER_JWKS_URL=url)
+    response = api(api_event("/uploads", GOOD, token=make_token()))
+    assert (response["statusCode"], body_of(response)["error"]["code"]) == (503, "service_unavailable")
+    assert response["multiValueHeaders"]["Retry-After"] == ["5"]
+    assert reason in [getattr(record, "reason", None) for record in caplog.records]
+
+
+def test_an_unreachable_identity_provider_has_its_own_reason(api, caplog):
+    api.configure(USER_JWKS_JSON="", USER_JWKS_URL="http://127.0.0.1:9/jwks.json")
+    response = api(api_event("/uploads", GOOD, token=make_token()))
+    assert response["multiValueHeaders"]["Retry-After"] == ["5"]
+    assert "jwks_unreachable" in [getattr(record, "reason", None) for record in caplog.records]
+
+
+def test_unknown_kids_refetch_at_most_once_per_cooldown(api, jwks_server):
+    url, state = jwks_server
+    api.configure(USER_JWKS_JSON="", USER_JWKS_URL=url)
+    assert api(api_event("/uploads", GOOD, token=make_token()))["statusCode"] == 201
+    for n in range(5):
+        stranger = make_token(key=rsa_key("rotated"), kid=f"random-{n}")
+        assert api(api_event("/uploads", GOOD, token=stranger))["statusCode"] == 401
+    assert state["hits"] == 1
+
+
+def test_keys_fetched_before_keep_working_while_the_provider_answers_nonsense(api, jwks_server, monkeypatch):
+    url, state = jwks_server
+    api.configure(USER_JWKS_JSON="", USER_JWKS_URL=url)
+    assert api(api_event("/uploads", GOOD, token=make_token()))["statusCode"] == 201
+    state["raw"] = b"<html>maintenance</html>"
+    real_monotonic = time.monotonic
+    monkeypatch.setattr(time, "monotonic", lambda: real_monotonic() + 301)  # the cache has expired
+    assert api(api_event("/uploads", GOOD, token=make_token()))["statusCode"] == 201
+    assert state["hits"] == 2

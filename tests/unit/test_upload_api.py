@@ -130,7 +130,7 @@ def test_rate_limit_per_user_with_retry_after(api):
     limited = api(api_event("/uploads", GOOD, token=alice))
     assert limited["statusCode"] == 429
     assert body_of(limited)["error"]["code"] == "rate_limited"
-    assert 1 <= int(header(limited, "Retry-After")) <= 60
+    assert 1 <= int(header(limited, "Retry-After")) <= 60 + 6  # the window plus one bucket (W/10)
     assert header(limited, "Access-Control-Allow-Origin") == ORIGIN
     # Another user has an allowance of their own.
     assert api(api_event("/uploads", GOOD, token=bob))["statusCode"] == 201
@@ -139,16 +139,41 @@ def test_rate_limit_per_user_with_retry_after(api):
 def test_rate_limit_items_expire_via_ttl(api):
     api(api_event("/uploads", GOOD, token=make_token(sub="carol")))
     items = api.aws.dynamodb.scan(TableName="upload-rate-limit")["Items"]
-    (item,) = [i for i in items if "#carol#" in i["pk"]["S"]]
-    assert item["request_count"] == {"N": "1"}
-    assert time.time() < int(item["expires_at"]["N"]) <= time.time() + 120
+    (item,) = [i for i in items if i["pk"]["S"] == "uploads#carol"]
+    buckets = {name: value for name, value in item.items() if name.startswith("b")}
+    assert list(buckets.values()) == [{"N": "1"}]
+    assert time.time() < int(item["expires_at"]["N"]) <= time.time() + 60 + 12
 
 
-def test_rate_limiter_failure_fails_closed(api):
+def test_a_missing_rate_limit_table_is_misconfigured_not_retry_later(api, caplog):
     api.configure(RATE_LIMIT_TABLE="missing-table")
+    response = api(api_event("/uploads", GOOD, token=make_token()))
+    assert response["statusCode"] == 500
+    assert body_of(response)["error"]["code"] == "misconfigured"
+    assert "Retry-After" not in response["multiValueHeaders"]
+    assert "dynamodb_ResourceNotFoundException" in [getattr(record, "reason", None) for record in caplog.records]
+
+
+def test_an_unreachable_rate_limiter_fails_closed_with_503(api, monkeypatch):
+    monkeypatch.setenv("AWS_ENDPOINT_URL_DYNAMODB", "http://127.0.0.1:9")
+    api.configure()
     response = api(api_event("/uploads", GOOD, token=make_token()))
     assert response["statusCode"] == 503
     assert body_of(response)["error"]["code"] == "service_unavailable"
+    assert header(response, "Retry-After") == "5"
+
+
+def test_no_attempt_starts_that_cannot_finish_before_the_function_times_out(api, caplog):
+    from lambda_testkit import FakeLambdaContext
+
+    # 3.5 s left: 1 s answering margin + one 3 s attempt do not fit, so DynamoDB is not called.
+    response = api(api_event("/uploads", GOOD, token=make_token()), FakeLambdaContext(remaining_ms=3500))
+    assert response["statusCode"] == 503
+    assert header(response, "Retry-After") == "5"
+    assert "dynamodb_deadline" in [getattr(record, "reason", None) for record in caplog.records]
+    assert (
+        api(api_event("/uploads", GOOD, token=make_token()), FakeLambdaContext(remaining_ms=4500))["statusCode"] == 201
+    )
 
 
 def test_cors_preflight_for_allowed_origin(api):
@@ -188,12 +213,12 @@ def test_misconfiguration_is_a_500_without_details(api, monkeypatch):
 
 
 def test_unexpected_errors_are_500_without_stack_trace(api, monkeypatch, capsys):
-    import upload_api.app
+    import upload_api.uploads
 
     def boom(*args, **kwargs):
         raise RuntimeError("secret internals /var/task/upload_api/x.py")
 
-    monkeypatch.setattr(upload_api.app, "create_upload", boom)
+    monkeypatch.setattr(upload_api.uploads, "create_upload", boom)
     response = api(api_event("/uploads", GOOD, token=make_token()))
     assert response["statusCode"] == 500
     assert body_of(response) == {"error": {"code": "internal_error", "message": "Internal error."}}
@@ -232,7 +257,7 @@ def test_cold_start_failure_outside_config_is_a_500(api, monkeypatch):
 
 
 def test_powertools_debug_mode_cannot_leak_tokens_or_traces(api, monkeypatch, capsys):
-    import upload_api.app
+    import upload_api.uploads
 
     monkeypatch.setenv("POWERTOOLS_DEV", "true")
     monkeypatch.setenv("POWERTOOLS_EVENT_HANDLER_DEBUG", "true")
@@ -241,7 +266,7 @@ def test_powertools_debug_mode_cannot_leak_tokens_or_traces(api, monkeypatch, ca
     def boom(*args, **kwargs):
         raise RuntimeError("internals")
 
-    monkeypatch.setattr(upload_api.app, "create_upload", boom)
+    monkeypatch.setattr(upload_api.uploads, "create_upload", boom)
     token = make_token()
     response = api(api_event("/uploads", GOOD, token=token))
     assert response["statusCode"] == 500

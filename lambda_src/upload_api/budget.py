@@ -1,0 +1,67 @@
+"""The time an invocation has left, and AWS clients whose retries stay inside it.
+
+botocore's defaults (3 attempts, 60 s connect and read timeouts) outlast the function's
+timeout, so a hanging DynamoDB or KMS would kill the invocation and API Gateway would answer
+502. Here every attempt is bounded (CONNECT + READ seconds) and, before each attempt is sent,
+a `before-send` hook checks that the attempt can finish inside the invocation's remaining
+time (less a margin for answering); if not, the call fails with DeadlineExceededError,
+which the callers turn into the documented 503."""
+
+from __future__ import annotations
+
+import time
+from typing import Any, Protocol
+
+import boto3
+from botocore.config import Config as BotoConfig
+
+CONNECT_TIMEOUT_SECONDS = 1.0
+READ_TIMEOUT_SECONDS = 2.0
+MAX_ATTEMPTS = 3
+# Left for logging and answering after the last attempt gave up.
+ANSWER_MARGIN_SECONDS = 1.0
+ATTEMPT_SECONDS = CONNECT_TIMEOUT_SECONDS + READ_TIMEOUT_SECONDS
+
+
+class DeadlineExceededError(Exception):
+    """Not enough of the invocation is left for another attempt."""
+
+
+class RemainingTime(Protocol):
+    def get_remaining_time_in_millis(self) -> int: ...
+
+
+class Deadline:
+    """When the current invocation must have answered (monotonic clock); one per container,
+    re-armed by the handler at the start of every invocation."""
+
+    def __init__(self) -> None:
+        self._at = float("inf")
+
+    def start(self, context: RemainingTime | None) -> None:
+        remaining_ms = context.get_remaining_time_in_millis() if context is not None else None
+        self._at = time.monotonic() + remaining_ms / 1000 - ANSWER_MARGIN_SECONDS if remaining_ms else float("inf")
+
+    def remaining(self) -> float:
+        return self._at - time.monotonic()
+
+    def require(self, seconds: float) -> None:
+        if self.remaining() < seconds:
+            raise DeadlineExceededError
+
+    def before_send(self, **_: Any) -> None:
+        """botocore `before-send` hook: refuse to start an attempt that cannot finish in time."""
+        self.require(ATTEMPT_SECONDS)
+
+
+def client(service: str, deadline: Deadline, **config: Any) -> Any:
+    """A boto3 client with bounded attempts whose every attempt respects `deadline`."""
+    boto_config = BotoConfig(
+        retries={"mode": "standard", "max_attempts": MAX_ATTEMPTS},
+        connect_timeout=CONNECT_TIMEOUT_SECONDS,
+        read_timeout=READ_TIMEOUT_SECONDS,
+        **config,
+    )
+    aws_client = boto3.client(service, config=boto_config)  # type: ignore[call-overload]
+    aws_client.meta.events.register("before-send", deadline.before_send)
+    return aws_client

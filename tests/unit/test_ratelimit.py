@@ -1,0 +1,58 @@
+"""The rate limit holds over ANY window of the configured length, not epoch-aligned windows."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from lambda_testkit import TABLE
+
+from upload_api.errors import RateLimitedError
+from upload_api.ratelimit import RateLimiter
+
+LIMIT, WINDOW = 3, 60
+
+
+def _accepted(limiter: RateLimiter, sub: str, times: list[float]) -> list[float]:
+    accepted = []
+    for now in times:
+        try:
+            limiter.hit("uploads", sub, now)
+        except RateLimitedError:
+            continue
+        accepted.append(now)
+    return accepted
+
+
+def test_a_burst_across_an_epoch_aligned_boundary_is_refused(aws):
+    """3 at 59 s and 3 at 61 s pass a fixed window aligned to the epoch: 6 in 2 s."""
+    limiter = RateLimiter(aws.dynamodb, TABLE, LIMIT, WINDOW)
+    base = 1_800_000_000 // WINDOW * WINDOW
+    accepted = _accepted(limiter, "boundary", [base + 59.0] * 3 + [base + 61.0] * 3)
+    assert accepted == [base + 59.0] * 3
+
+
+def test_the_allowance_returns_after_the_window_and_retry_after_says_when(aws):
+    """Positive control: the limit is not a ban; Retry-After points to when one passes again."""
+    limiter = RateLimiter(aws.dynamodb, TABLE, LIMIT, WINDOW)
+    start = 1_800_000_030.0
+    assert _accepted(limiter, "control", [start] * 3) == [start] * 3
+    with pytest.raises(RateLimitedError) as refused:
+        limiter.hit("uploads", "control", start + 1)
+    retry_at = start + 1 + refused.value.retry_after
+    assert retry_at <= start + WINDOW + limiter.bucket_seconds
+    assert _accepted(limiter, "control", [retry_at]) == [retry_at]
+
+
+@given(gaps=st.lists(st.floats(min_value=0, max_value=40, allow_nan=False), min_size=1, max_size=25))
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+def test_no_interval_of_the_window_length_holds_more_than_the_limit(aws, gaps):
+    limiter = RateLimiter(aws.dynamodb, TABLE, LIMIT, WINDOW)
+    sub = f"prop-{id(gaps)}-{len(gaps)}-{sum(gaps)}"
+    times, now = [], 1_800_000_000.0
+    for gap in gaps:
+        now += gap
+        times.append(now)
+    accepted = _accepted(limiter, sub, times)
+    for i, first in enumerate(accepted):
+        assert sum(1 for t in accepted[i:] if t < first + WINDOW) <= LIMIT
