@@ -23,34 +23,33 @@ module "storage" {
 module "upload_api" {
   source = "./modules/upload_api"
 
-  name                            = var.name
-  package_path                    = local.upload_api_package_path
-  bucket_name                     = module.storage.bucket_name
-  bucket_arn                      = module.storage.bucket_arn
-  uploads_prefix                  = local.uploads_prefix
-  max_upload_bytes                = var.max_upload_bytes
-  allowed_content_types           = var.allowed_content_types
-  presign_expires_seconds         = var.presign_expires_seconds
-  download_token_ttl_seconds      = var.download_token_ttl_seconds
-  download_token_issuer           = local.download_token_issuer
-  download_token_audience         = local.download_token_audience
-  download_access                 = var.download_access
-  cdn_url                         = module.cdn.cdn_url
-  user_jwt_issuer                 = var.user_jwt_issuer
-  user_jwt_audience               = var.user_jwt_audience
-  user_jwks_url                   = var.user_jwks_url
-  user_jwks_json                  = var.user_jwks_json
-  user_jwt_algorithms             = var.user_jwt_algorithms
-  allowed_origins                 = var.allowed_origins
-  rate_limit_max_requests         = var.rate_limit_max_requests
-  rate_limit_window_seconds       = var.rate_limit_window_seconds
-  stage_name                      = var.api_stage_name
-  throttling_rate_limit           = var.api_throttling_rate_limit
-  throttling_burst_limit          = var.api_throttling_burst_limit
-  create_api_gateway_account_role = var.create_api_gateway_account_role
-  log_retention_days              = var.log_retention_days
-  log_level                       = var.log_level
-  kms_deletion_window_days        = var.kms_deletion_window_days
+  name                       = var.name
+  package_path               = local.upload_api_package_path
+  bucket_name                = module.storage.bucket_name
+  bucket_arn                 = module.storage.bucket_arn
+  uploads_prefix             = local.uploads_prefix
+  max_upload_bytes           = var.max_upload_bytes
+  allowed_content_types      = var.allowed_content_types
+  presign_expires_seconds    = var.presign_expires_seconds
+  download_token_ttl_seconds = var.download_token_ttl_seconds
+  download_token_issuer      = local.download_token_issuer
+  download_token_audience    = local.download_token_audience
+  download_access            = var.download_access
+  cdn_url                    = module.cdn.cdn_url
+  user_jwt_issuer            = var.user_jwt_issuer
+  user_jwt_audience          = var.user_jwt_audience
+  user_jwks_url              = var.user_jwks_url
+  user_jwks_json             = var.user_jwks_json
+  user_jwt_algorithms        = var.user_jwt_algorithms
+  allowed_origins            = var.allowed_origins
+  rate_limit_max_requests    = var.rate_limit_max_requests
+  rate_limit_window_seconds  = var.rate_limit_window_seconds
+  stage_name                 = var.api_stage_name
+  throttling_rate_limit      = var.api_throttling_rate_limit
+  throttling_burst_limit     = var.api_throttling_burst_limit
+  log_retention_days         = var.log_retention_days
+  log_level                  = var.log_level
+  kms_deletion_window_days   = var.kms_deletion_window_days
 }
 
 # The public half of the signing key, read back from KMS and baked into the edge function.
