@@ -48,7 +48,7 @@ module "upload_api" {
   stage_name                      = var.api.stage_name
   throttling_rate_limit           = var.api.throttling_rate_limit
   throttling_burst_limit          = var.api.throttling_burst_limit
-  create_api_gateway_account_role = var.api.create_account_role
+  api_gateway_account_has_cloudwatch_role = var.api.account_has_cloudwatch_role
   log_retention_days              = var.logging.retention_days
   log_level                       = var.logging.level
 }

@@ -68,9 +68,10 @@ module "uploads" {
   api = {
     throttling_rate_limit  = 100
     throttling_burst_limit = 200
-    # Only if this region's API Gateway account settings have no CloudWatch role yet
-    # (`aws apigateway get-account`): it is shared by every REST API in the region.
-    create_account_role = true
+    # Access logs need the region's account-wide API Gateway CloudWatch role, which this stack
+    # never owns (terraform/APPLY.md: the once-per-region bootstrap). Once
+    # `aws apigateway get-account` shows a cloudwatchRoleArn, set:
+    # account_has_cloudwatch_role = true
   }
 
   cdn = {

@@ -80,6 +80,13 @@ resource "aws_cloudfront_response_headers_policy" "security_headers" {
       override = true
     }
 
+    # Uploaded files are data, never a document: nothing in them may run, load or navigate,
+    # whatever Content-Type S3 stored.
+    content_security_policy {
+      content_security_policy = "default-src 'none'; sandbox"
+      override                = true
+    }
+
     frame_options {
       frame_option = "DENY"
       override     = true

@@ -99,7 +99,7 @@ variable "web_acl_arn" {
 }
 
 variable "access_log_bucket_domain_name" {
-  description = "Optional bucket domain name (bucket.s3.amazonaws.com, ACLs enabled) for standard access logs. Logs record URIs without query strings only if the edge strips the token, which it does."
+  description = "Optional bucket domain name (bucket.s3.amazonaws.com, ACLs enabled) for standard (legacy) access logs. These record the viewer's query string (cs-uri-query), so a token sent as ?token= lands in them: enable only when clients send the token in the cookie or Authorization header, or use standard logging v2 without the cs-uri-query field (terraform/APPLY.md)."
   type        = string
   default     = null
 

@@ -36,7 +36,19 @@ locals {
   config_json = jsonencode(local.config)
 
   output_path = coalesce(var.package_output_path, "${path.root}/.terraform/edge_auth.zip")
-  log_arn     = "arn:${data.aws_partition.current.partition}:logs:*:${data.aws_caller_identity.current.account_id}:log-group:/aws/lambda/us-east-1.${var.name}"
+  # A kept function (skip_destroy) stays in AWS under its name, so each stack instance gets
+  # its own: the name plus the minute this instance was first planned (fixed in state).
+  function_name = var.skip_destroy ? "${substr(var.name, 0, 53)}-${terraform_data.instance.output}" : var.name
+  log_arn       = "arn:${data.aws_partition.current.partition}:logs:*:${data.aws_caller_identity.current.account_id}:log-group:/aws/lambda/us-east-1.${local.function_name}"
+}
+
+# Created once per stack instance; a destroy forgets it, so the re-apply picks a new suffix.
+resource "terraform_data" "instance" {
+  input = formatdate("YYMMDDhhmm", plantimestamp())
+
+  lifecycle {
+    ignore_changes = [input]
+  }
 }
 
 data "archive_file" "package" {
@@ -97,7 +109,7 @@ resource "aws_cloudwatch_log_group" "us_east_1" {
   provider = aws.us_east_1
   region   = local.edge_region
 
-  name              = "/aws/lambda/us-east-1.${var.name}"
+  name              = "/aws/lambda/us-east-1.${local.function_name}"
   retention_in_days = var.log_retention_days
   tags              = var.tags
 }
@@ -112,7 +124,7 @@ resource "aws_lambda_function" "edge_auth" {
   provider = aws.us_east_1
   region   = local.edge_region
 
-  function_name    = var.name
+  function_name    = local.function_name
   description      = "Viewer-request JWT check for CDN downloads (config baked into the package)."
   role             = aws_iam_role.edge_auth.arn
   filename         = data.archive_file.package.output_path

@@ -1,4 +1,17 @@
+data "aws_region" "current" {}
+
 locals {
+  # OAI cannot sign requests to buckets in regions launched after December 2022; these are
+  # the regions it works in (anything newer, or unknown here, must use OAC).
+  oai_regions = [
+    "us-east-1", "us-east-2", "us-west-1", "us-west-2", "af-south-1", "ap-east-1", "ap-south-1",
+    "ap-south-2", "ap-northeast-1", "ap-northeast-2", "ap-northeast-3", "ap-southeast-1",
+    "ap-southeast-2", "ap-southeast-3", "ca-central-1", "eu-central-1", "eu-central-2", "eu-west-1",
+    "eu-west-2", "eu-west-3", "eu-south-1", "eu-south-2", "eu-north-1", "me-south-1", "me-central-1",
+    "sa-east-1", "us-gov-east-1", "us-gov-west-1", "cn-north-1", "cn-northwest-1",
+  ]
+  bucket_region = data.aws_region.current.region
+
   uploads_objects_arn = "${aws_s3_bucket.uploads.arn}/${var.uploads_prefix}*"
 
   # OAI: CloudFront presents itself as the OAI's IAM user. OAC: as the CloudFront
@@ -89,8 +102,22 @@ resource "aws_s3_bucket_lifecycle_configuration" "uploads" {
 
     filter {}
 
+    # Bounded twice: by age, and to a few newer versions per key.
     noncurrent_version_expiration {
-      noncurrent_days = var.noncurrent_version_expiration_days
+      noncurrent_days           = var.noncurrent_version_expiration_days
+      newer_noncurrent_versions = var.newer_noncurrent_versions
+    }
+  }
+
+  # A delete leaves a marker; once its noncurrent versions have expired, remove it too.
+  rule {
+    id     = "expire-delete-markers"
+    status = "Enabled"
+
+    filter {}
+
+    expiration {
+      expired_object_delete_marker = true
     }
   }
 
@@ -130,4 +157,11 @@ resource "aws_s3_bucket_policy" "uploads" {
 
   # The public access block must exist first, or a policy race could briefly expose the bucket.
   depends_on = [aws_s3_bucket_public_access_block.uploads]
+
+  lifecycle {
+    precondition {
+      condition     = var.cdn_access.type != "oai" || contains(local.oai_regions, local.bucket_region)
+      error_message = "origin_access = \"oai\" does not work with buckets in ${local.bucket_region} (regions launched after December 2022 support only origin access control): set origin_access = \"oac\"."
+    }
+  }
 }

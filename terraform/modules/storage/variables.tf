@@ -112,3 +112,14 @@ variable "tags" {
   type        = map(string)
   default     = {}
 }
+
+variable "newer_noncurrent_versions" {
+  description = "How many noncurrent versions of a key S3 keeps beyond noncurrent_version_expiration_days' age limit (older ones expire with it)."
+  type        = number
+  default     = 3
+
+  validation {
+    condition     = var.newer_noncurrent_versions >= 1 && var.newer_noncurrent_versions <= 100 && floor(var.newer_noncurrent_versions) == var.newer_noncurrent_versions
+    error_message = "newer_noncurrent_versions must be a whole number from 1 to 100."
+  }
+}

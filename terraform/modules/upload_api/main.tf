@@ -4,7 +4,10 @@ data "aws_partition" "current" {}
 
 locals {
   account_root_arn = "arn:${data.aws_partition.current.partition}:iam::${data.aws_caller_identity.current.account_id}:root"
-  uploads_arn      = "${var.bucket_arn}/${var.uploads_prefix}*"
+  # Empty means the account root: IAM policies in the account can then grant administration,
+  # and the key can never be locked out. Named principals replace that (see README).
+  kms_admins  = length(var.kms_admin_arns) > 0 ? var.kms_admin_arns : [local.account_root_arn]
+  uploads_arn = "${var.bucket_arn}/${var.uploads_prefix}*"
 
   # The contract with lambda_src/upload_api (see the repository README).
   environment = merge(
@@ -33,6 +36,12 @@ locals {
     var.user_jwks_url != null ? { USER_JWKS_URL = var.user_jwks_url } : { USER_JWKS_JSON = var.user_jwks_json },
   )
 
+  # Worst case for what is unknown at plan time: a KMS key id is a 36-character UUID, a CDN
+  # URL at most "https://" and a 253-character host name.
+  environment_bytes = sum([
+    for k, v in merge(local.environment, { SIGNING_KEY_ID = "", CDN_URL = "" }) : length(k) + length(v)
+  ]) + 36 + 8 + 253
+
   routes = toset(["uploads", "downloads"])
   # OPTIONS goes to the function as well: only code can echo one of several allowed origins.
   route_methods = {
@@ -59,9 +68,9 @@ resource "aws_kms_key" "signing" {
     Version = "2012-10-17"
     Statement = [
       {
-        Sid       = "AccountAdministersButDoesNotSign"
+        Sid       = "AdministratorsManageButDoNotSign"
         Effect    = "Allow"
-        Principal = { AWS = local.account_root_arn }
+        Principal = { AWS = local.kms_admins }
         Action = [
           "kms:CreateAlias", "kms:DeleteAlias", "kms:UpdateAlias",
           "kms:Describe*", "kms:Get*", "kms:List*",
@@ -78,6 +87,13 @@ resource "aws_kms_key" "signing" {
         Principal = { AWS = aws_iam_role.function.arn }
         Action    = "kms:Sign"
         Resource  = "*"
+        # Exactly what download_tokens.py asks for (RS256 over the raw signing input).
+        Condition = {
+          StringEquals = {
+            "kms:SigningAlgorithm" = "RSASSA_PKCS1_V1_5_SHA_256"
+            "kms:MessageType"      = "RAW"
+          }
+        }
       },
     ]
   })
@@ -99,7 +115,7 @@ resource "aws_kms_alias" "signing" {
 
 resource "aws_dynamodb_table" "rate_limit" {
   #checkov:skip=CKV_AWS_28:Counters live for one rate-limit window; there is nothing worth restoring.
-  #checkov:skip=CKV_AWS_119:Holds only per-user request counters; the AWS-owned key is adequate and saves a KMS key.
+  #checkov:skip=CKV_AWS_119:Holds only per-user request counters; the AWS-owned key is the default (no KMS requests), a customer key is optional (dynamodb_kms_key_arn).
   name         = "${var.name}-rate-limit"
   billing_mode = "PAY_PER_REQUEST"
   hash_key     = "pk"
@@ -116,8 +132,14 @@ resource "aws_dynamodb_table" "rate_limit" {
     enabled        = true
   }
 
-  server_side_encryption {
-    enabled = true
+  # No block: the AWS-owned key (free, no KMS requests). `enabled = true` would select the
+  # AWS-managed key aws/dynamodb instead, which bills KMS requests.
+  dynamic "server_side_encryption" {
+    for_each = var.dynamodb_kms_key_arn == null ? [] : [var.dynamodb_kms_key_arn]
+    content {
+      enabled     = true
+      kms_key_arn = server_side_encryption.value
+    }
   }
 }
 
@@ -132,6 +154,7 @@ resource "aws_iam_role" "function" {
       Effect    = "Allow"
       Principal = { Service = "lambda.amazonaws.com" }
       Action    = "sts:AssumeRole"
+      Condition = { StringEquals = { "aws:SourceAccount" = data.aws_caller_identity.current.account_id } }
     }]
   })
 }
@@ -201,6 +224,15 @@ resource "aws_lambda_function" "upload_api" {
     variables = local.environment
   }
 
+  lifecycle {
+    # Lambda refuses an environment over 4 KB (keys + values). Checked at plan time against
+    # the known values; the two known only after apply count at their largest.
+    precondition {
+      condition     = local.environment_bytes <= 4096
+      error_message = "The function's environment would be ${local.environment_bytes} bytes; Lambda allows 4096. An inline user_jwks_json is the usual cause: drop x5c chains from it, or use user_jwks_url."
+    }
+  }
+
   depends_on = [aws_cloudwatch_log_group.function, aws_iam_role_policy.function]
 }
 
@@ -268,6 +300,7 @@ resource "aws_api_gateway_deployment" "upload_api" {
       aws_api_gateway_resource.route,
       aws_api_gateway_method.route,
       aws_api_gateway_integration.route,
+      aws_api_gateway_gateway_response.cors,
     ]))
   }
 
@@ -294,24 +327,30 @@ resource "aws_api_gateway_stage" "upload_api" {
   xray_tracing_enabled = true
   tags                 = var.tags
 
+  # Only when the region's account setting names a CloudWatch role (modules/api_gateway_account):
+  # otherwise the stage is refused ("CloudWatch Logs role ARN must be set in account settings").
   # Deliberately no query string, headers or body: nothing that could carry a token.
-  access_log_settings {
-    destination_arn = aws_cloudwatch_log_group.api_access.arn
-    format = jsonencode({
-      requestId          = "$context.requestId"
-      requestTime        = "$context.requestTime"
-      sourceIp           = "$context.identity.sourceIp"
-      userAgent          = "$context.identity.userAgent"
-      httpMethod         = "$context.httpMethod"
-      resourcePath       = "$context.resourcePath"
-      status             = "$context.status"
-      responseLength     = "$context.responseLength"
-      integrationLatency = "$context.integrationLatency"
-      errorMessage       = "$context.error.message"
-    })
+  dynamic "access_log_settings" {
+    for_each = var.api_gateway_account_has_cloudwatch_role ? [aws_cloudwatch_log_group.api_access.arn] : []
+    content {
+      destination_arn = access_log_settings.value
+      format = jsonencode({
+        requestId          = "$context.requestId"
+        requestTime        = "$context.requestTime"
+        sourceIp           = "$context.identity.sourceIp"
+        userAgent          = "$context.identity.userAgent"
+        httpMethod         = "$context.httpMethod"
+        resourcePath       = "$context.resourcePath"
+        status             = "$context.status"
+        responseLength     = "$context.responseLength"
+        integrationLatency = "$context.integrationLatency"
+        errorMessage       = "$context.error.message"
+      })
+    }
   }
 
-  depends_on = [aws_api_gateway_account.cloudwatch_logging]
+  # Gateway responses are part of what a deployment publishes.
+  depends_on = [aws_api_gateway_gateway_response.cors]
 }
 
 resource "aws_api_gateway_method_settings" "all" {
@@ -330,32 +369,50 @@ resource "aws_api_gateway_method_settings" "all" {
   }
 }
 
-# REST stages write access logs only once the account (per region) names a CloudWatch role.
-resource "aws_iam_role" "api_gateway_cloudwatch" {
-  count = var.create_api_gateway_account_role ? 1 : 0
-
-  name = "${var.name}-api-gateway-cloudwatch"
-  tags = var.tags
-  assume_role_policy = jsonencode({
-    Version = "2012-10-17"
-    Statement = [{
-      Effect    = "Allow"
-      Principal = { Service = "apigateway.amazonaws.com" }
-      Action    = "sts:AssumeRole"
-    }]
-  })
+# The region's API Gateway account setting (its CloudWatch role) is account-wide: it belongs
+# to one small root per region (modules/api_gateway_account, README "Access logs"), never to
+# this stack. Stacks that created it here hand it over without destroying it: with provider
+# v6, destroying aws_api_gateway_account resets the setting for every REST API in the region.
+removed {
+  from = aws_api_gateway_account.cloudwatch_logging
+  lifecycle {
+    destroy = false
+  }
 }
 
-resource "aws_iam_role_policy_attachment" "api_gateway_cloudwatch" {
-  count = var.create_api_gateway_account_role ? 1 : 0
-
-  role       = aws_iam_role.api_gateway_cloudwatch[0].name
-  policy_arn = "arn:${data.aws_partition.current.partition}:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs"
+removed {
+  from = aws_iam_role_policy_attachment.api_gateway_cloudwatch
+  lifecycle {
+    destroy = false
+  }
 }
 
-resource "aws_api_gateway_account" "cloudwatch_logging" {
-  count = var.create_api_gateway_account_role ? 1 : 0
+removed {
+  from = aws_iam_role.api_gateway_cloudwatch
+  lifecycle {
+    destroy = false
+  }
+}
 
-  cloudwatch_role_arn = aws_iam_role.api_gateway_cloudwatch[0].arn
-  depends_on          = [aws_iam_role_policy_attachment.api_gateway_cloudwatch]
+# --- Gateway responses ---------------------------------------------------------
+
+# API Gateway's own answers (throttling 429, missing route 403, integration failures 5xx)
+# carry CORS headers too, or a browser hides them from the app. A gateway response cannot
+# echo one of several origins, so it names the first allowed origin (the app's).
+resource "aws_api_gateway_gateway_response" "cors" {
+  for_each = toset(["DEFAULT_4XX", "DEFAULT_5XX"])
+
+  rest_api_id   = aws_api_gateway_rest_api.upload_api.id
+  response_type = each.key
+
+  response_parameters = {
+    "gatewayresponse.header.Access-Control-Allow-Origin"  = "'${var.allowed_origins[0]}'"
+    "gatewayresponse.header.Vary"                         = "'Origin'"
+    "gatewayresponse.header.Access-Control-Allow-Headers" = "'Authorization,Content-Type'"
+    "gatewayresponse.header.Access-Control-Allow-Methods" = "'POST,OPTIONS'"
+  }
+
+  response_templates = {
+    "application/json" = jsonencode({ error = { code = "gateway_error", message = "$context.error.messageString" } })
+  }
 }

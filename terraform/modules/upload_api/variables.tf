@@ -248,11 +248,33 @@ variable "throttling_burst_limit" {
   }
 }
 
-variable "create_api_gateway_account_role" {
-  description = "Create the account-wide (per region) CloudWatch role API Gateway needs before any REST stage can write access logs. Leave false if the account already has one: there is one per region and this would replace it."
+variable "api_gateway_account_has_cloudwatch_role" {
+  description = "Whether this region's API Gateway account settings already name a CloudWatch Logs role (apply modules/api_gateway_account once per region, or check with `aws apigateway get-account`). Access logs are written only then: a stage with access logs is refused otherwise. This stack never changes the account-wide setting."
   type        = bool
   default     = false
   nullable    = false
+}
+
+variable "kms_admin_arns" {
+  description = "IAM principals (roles, users) that administer the signing key (never sign with it). Empty: the account root, so that IAM policies in the account can grant administration and the key cannot be locked out. Name only principals that exist: KMS refuses a policy naming unknown ones."
+  type        = list(string)
+  default     = []
+
+  validation {
+    condition     = alltrue([for arn in var.kms_admin_arns : can(regex("^arn:aws[a-z-]*:iam::[0-9]{12}:(root|role/.+|user/.+)$", arn))])
+    error_message = "kms_admin_arns must be IAM role, user or account-root ARNs."
+  }
+}
+
+variable "dynamodb_kms_key_arn" {
+  description = "Optional customer-managed KMS key for the rate-limit table. Null (default): the AWS-owned key, which costs nothing and makes no KMS requests."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.dynamodb_kms_key_arn == null || can(regex("^arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:key/.+$", var.dynamodb_kms_key_arn))
+    error_message = "dynamodb_kms_key_arn must be a KMS key ARN."
+  }
 }
 
 variable "log_retention_days" {

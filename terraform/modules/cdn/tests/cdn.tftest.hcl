@@ -113,3 +113,22 @@ run "alias_without_certificate_is_rejected" {
 
   expect_failures = [var.acm_certificate_arn]
 }
+
+# Item 7: every CDN response forbids active content and MIME sniffing, overriding S3's headers.
+run "every_response_is_sandboxed_and_nosniff" {
+  command = apply
+
+  assert {
+    condition = (
+      one(one(aws_cloudfront_response_headers_policy.security_headers.security_headers_config).content_security_policy).content_security_policy == "default-src 'none'; sandbox"
+      && one(one(aws_cloudfront_response_headers_policy.security_headers.security_headers_config).content_security_policy).override
+      && one(one(aws_cloudfront_response_headers_policy.security_headers.security_headers_config).content_type_options).override
+    )
+    error_message = "The response headers policy must send CSP default-src 'none'; sandbox and nosniff, both with override on."
+  }
+
+  assert {
+    condition     = one(aws_cloudfront_distribution.uploads.default_cache_behavior).response_headers_policy_id == aws_cloudfront_response_headers_policy.security_headers.id
+    error_message = "The default behaviour must use the security headers policy."
+  }
+}

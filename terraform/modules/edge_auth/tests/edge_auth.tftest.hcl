@@ -65,13 +65,13 @@ run "edge_function_obeys_lambda_at_edge_rules" {
     condition = alltrue([
       for s in jsondecode(aws_iam_role_policy.edge_auth_logs.policy).Statement :
       alltrue([for a in s.Action : startswith(a, "logs:")]) &&
-      alltrue([for r in s.Resource : startswith(r, "arn:aws:logs:*:123456789012:log-group:/aws/lambda/us-east-1.tf-test-edge-auth")])
+      alltrue([for r in s.Resource : startswith(r, "arn:aws:logs:*:123456789012:log-group:/aws/lambda/us-east-1.${aws_lambda_function.edge_auth.function_name}")])
     ])
     error_message = "The edge role may only write its own log group, in any region."
   }
 
   assert {
-    condition     = aws_cloudwatch_log_group.us_east_1.name == "/aws/lambda/us-east-1.tf-test-edge-auth"
+    condition     = aws_cloudwatch_log_group.us_east_1.name == "/aws/lambda/us-east-1.${aws_lambda_function.edge_auth.function_name}"
     error_message = "The log group must be the one Lambda@Edge writes to."
   }
 
@@ -162,4 +162,27 @@ run "empty_owner_claim_is_rejected" {
   }
 
   expect_failures = [var.identity_provider]
+}
+
+# Item 3: a kept function (skip_destroy) must not block the next instance's apply.
+run "kept_function_gets_an_instance_name" {
+  command = plan
+
+  assert {
+    condition     = can(regex("^tf-test-edge-auth-[0-9]{10}$", aws_lambda_function.edge_auth.function_name))
+    error_message = "With skip_destroy the function name must carry a per-instance suffix (re-apply after destroy)."
+  }
+}
+
+run "deleted_function_keeps_the_plain_name" {
+  command = plan
+
+  variables {
+    skip_destroy = false
+  }
+
+  assert {
+    condition     = aws_lambda_function.edge_auth.function_name == "tf-test-edge-auth"
+    error_message = "Without skip_destroy the plain name is reused safely."
+  }
 }

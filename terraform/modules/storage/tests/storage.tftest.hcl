@@ -1,6 +1,10 @@
 # Security properties of the uploads bucket, with mocked providers.
 
-mock_provider "aws" {}
+mock_provider "aws" {
+  mock_data "aws_region" {
+    defaults = { region = "eu-west-1" }
+  }
+}
 
 variables {
   bucket_name     = "tf-test-uploads"

@@ -94,19 +94,6 @@ run "role_is_least_privilege" {
     condition     = one(aws_dynamodb_table.rate_limit.ttl).enabled
     error_message = "The rate-limit table must expire old windows with TTL."
   }
-
-  assert {
-    condition = !anytrue([
-      for v in values(jsondecode(one(aws_api_gateway_stage.upload_api.access_log_settings).format)) :
-      can(regex("(?i)header|querystring|body|authorizer|requestOverride", v))
-    ])
-    error_message = "Access logs must not record headers, query strings or bodies, where tokens travel."
-  }
-
-  assert {
-    condition     = length(aws_api_gateway_account.cloudwatch_logging) == 0
-    error_message = "The account-wide API Gateway role must be opt-in."
-  }
 }
 
 run "hmac_algorithms_are_rejected" {
