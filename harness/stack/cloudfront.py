@@ -245,6 +245,9 @@ def response_headers(policy: dict[str, Any]) -> list[list[str]]:
     headers: list[list[str]] = []
     if security.get("content_type_options"):
         headers.append(["X-Content-Type-Options", "nosniff"])
+    csp = (security.get("content_security_policy") or [{}])[0]
+    if csp.get("content_security_policy"):
+        headers.append(["Content-Security-Policy", csp["content_security_policy"]])
     frame = (security.get("frame_options") or [{}])[0]
     if frame.get("frame_option"):
         headers.append(["X-Frame-Options", frame["frame_option"]])

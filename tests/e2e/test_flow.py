@@ -19,7 +19,9 @@ def test_upload_straight_to_s3_then_download_through_the_cdn(stack, method: str)
     assert response.headers["Content-Type"] == "image/png"
     assert int(response.headers["Content-Length"]) == len(data)
     assert response.headers["ETag"].strip('"')
-    assert response.headers["X-Content-Type-Options"] == "nosniff"  # the planned response headers policy
+    # The planned response headers policy: no served upload can run script or be sniffed as HTML.
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert response.headers["Content-Security-Policy"] == "default-src 'none'; sandbox"
 
 
 def test_the_api_never_hands_out_someone_elses_key(stack) -> None:

@@ -152,6 +152,7 @@ def test_response_headers_policy() -> None:
         "security_headers_config": [
             {
                 "content_type_options": [{"override": True}],
+                "content_security_policy": [{"content_security_policy": "default-src 'none'; sandbox"}],
                 "frame_options": [{"frame_option": "DENY"}],
                 "referrer_policy": [{"referrer_policy": "no-referrer"}],
                 "strict_transport_security": [{"access_control_max_age_sec": 60, "include_subdomains": True}],
@@ -161,6 +162,7 @@ def test_response_headers_policy() -> None:
     }
     assert response_headers(policy) == [
         ["X-Content-Type-Options", "nosniff"],
+        ["Content-Security-Policy", "default-src 'none'; sandbox"],
         ["X-Frame-Options", "DENY"],
         ["Referrer-Policy", "no-referrer"],
         ["Strict-Transport-Security", "max-age=60; includeSubDomains"],
