@@ -25,7 +25,7 @@ from bench.results import Section
 from bench.stats import summarise, throughput
 
 FILE_BYTES = 100_000
-# Uploads rotate over many users: each has its own per-minute allowance (10 in local.tfvars).
+# Uploads rotate over many users: each has its own per-minute allowance (10 in terraform/examples/local).
 USERS = 1024
 OBJECTS = 8
 
