@@ -23,34 +23,34 @@ module "storage" {
 module "upload_api" {
   source = "./modules/upload_api"
 
-  name                            = var.name
-  package_path                    = var.packages.upload_api_zip
-  bucket_name                     = module.storage.bucket_name
-  bucket_arn                      = module.storage.bucket_arn
-  uploads_prefix                  = module.storage.uploads_prefix
-  allowed_origins                 = module.storage.allowed_origins
-  max_upload_bytes                = var.uploads.max_bytes
-  allowed_content_types           = var.uploads.content_types
-  presign_expires_seconds         = var.uploads.presign_expires_seconds
-  download_token_ttl_seconds      = var.downloads.token_ttl_seconds
-  download_token_issuer           = local.download_token_issuer
-  download_token_audience         = local.download_token_audience
-  download_access                 = var.downloads.access
-  kms_deletion_window_days        = var.downloads.signing_key_deletion_window_days
-  cdn_url                         = module.cdn.cdn_url
-  user_jwt_issuer                 = var.identity_provider.issuer
-  user_jwt_audience               = var.identity_provider.audience
-  user_jwks_url                   = var.identity_provider.jwks_url
-  user_jwks_json                  = var.identity_provider.jwks_json
-  user_jwt_algorithms             = var.identity_provider.algorithms
-  rate_limit_max_requests         = var.rate_limit.max_requests
-  rate_limit_window_seconds       = var.rate_limit.window_seconds
-  stage_name                      = var.api.stage_name
-  throttling_rate_limit           = var.api.throttling_rate_limit
-  throttling_burst_limit          = var.api.throttling_burst_limit
+  name                                    = var.name
+  package_path                            = var.packages.upload_api_zip
+  bucket_name                             = module.storage.bucket_name
+  bucket_arn                              = module.storage.bucket_arn
+  uploads_prefix                          = module.storage.uploads_prefix
+  allowed_origins                         = module.storage.allowed_origins
+  max_upload_bytes                        = var.uploads.max_bytes
+  allowed_content_types                   = var.uploads.content_types
+  presign_expires_seconds                 = var.uploads.presign_expires_seconds
+  download_token_ttl_seconds              = var.downloads.token_ttl_seconds
+  download_token_issuer                   = local.download_token_issuer
+  download_token_audience                 = local.download_token_audience
+  download_access                         = var.downloads.access
+  kms_deletion_window_days                = var.downloads.signing_key_deletion_window_days
+  cdn_url                                 = module.cdn.cdn_url
+  user_jwt_issuer                         = var.identity_provider.issuer
+  user_jwt_audience                       = var.identity_provider.audience
+  user_jwks_url                           = var.identity_provider.jwks_url
+  user_jwks_json                          = var.identity_provider.jwks_json
+  user_jwt_algorithms                     = var.identity_provider.algorithms
+  rate_limit_max_requests                 = var.rate_limit.max_requests
+  rate_limit_window_seconds               = var.rate_limit.window_seconds
+  stage_name                              = var.api.stage_name
+  throttling_rate_limit                   = var.api.throttling_rate_limit
+  throttling_burst_limit                  = var.api.throttling_burst_limit
   api_gateway_account_has_cloudwatch_role = var.api.account_has_cloudwatch_role
-  log_retention_days              = var.logging.retention_days
-  log_level                       = var.logging.level
+  log_retention_days                      = var.logging.retention_days
+  log_level                               = var.logging.level
 }
 
 # The public half of the signing key, read back from KMS and baked into the edge function.

@@ -115,9 +115,9 @@ variable "downloads" {
 variable "api" {
   description = "API Gateway stage: stage_name (first path segment of api_url), throttling_rate_limit and throttling_burst_limit (across all users), account_has_cloudwatch_role (true once the region's account-wide API Gateway CloudWatch role exists, see terraform/APPLY.md: turns the stage's access logs on; false applies cleanly on a fresh account)."
   type = object({
-    stage_name             = optional(string)
-    throttling_rate_limit  = optional(number)
-    throttling_burst_limit = optional(number)
+    stage_name                  = optional(string)
+    throttling_rate_limit       = optional(number)
+    throttling_burst_limit      = optional(number)
     account_has_cloudwatch_role = optional(bool)
   })
   default  = {}
