@@ -64,10 +64,11 @@ module "edge_auth" {
     aws.us_east_1 = aws.us_east_1
   }
 
-  name        = "${var.name}-edge-auth"
-  package_dir = var.packages.edge_auth_dir
-  issuer      = local.download_token_issuer
-  audience    = local.download_token_audience
+  name              = "${var.name}-edge-auth"
+  package_zip       = var.packages.edge_auth_zip
+  python_executable = var.packages.python_executable
+  issuer            = local.download_token_issuer
+  audience          = local.download_token_audience
   signing_keys = concat(
     [{ kid = module.upload_api.signing_key_id, pem = data.aws_kms_public_key.signing.public_key_pem }],
     var.downloads.additional_trusted_keys,

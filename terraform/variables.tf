@@ -24,10 +24,11 @@ variable "allowed_origins" {
 }
 
 variable "packages" {
-  description = "Where the built Lambda packages are (`make build`): upload_api_zip = the upload API zip (build/lambda/upload_api.zip), edge_auth_dir = the edge package tree without its config (build/lambda/edge_auth)."
+  description = "Where the built Lambda packages are (`make build`): upload_api_zip = build/lambda/upload_api.zip, edge_auth_zip = build/lambda/edge_auth.zip (its configuration is baked in at apply time by python_executable, a Python 3.9+ on the applying machine)."
   type = object({
-    upload_api_zip = string
-    edge_auth_dir  = string
+    upload_api_zip    = string
+    edge_auth_zip     = string
+    python_executable = optional(string, "python3")
   })
   nullable = false
 }

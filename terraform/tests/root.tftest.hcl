@@ -51,12 +51,6 @@ mock_provider "aws" {
   }
 }
 
-mock_provider "archive" {
-  mock_data "archive_file" {
-    defaults = { output_size = 180000 }
-  }
-}
-
 variables {
   name            = "tf-test"
   bucket_name     = "tf-test-uploads"
@@ -68,7 +62,20 @@ variables {
   }
   packages = {
     upload_api_zip = "tests/fixtures/upload_api_package.txt"
-    edge_auth_dir  = "tests/fixtures/edge_package"
+    edge_auth_zip  = ".terraform/tf-test-built-edge_auth.zip"
+  }
+}
+
+# A real (tiny) zip for package_zip: the runs that apply bake it for real (terraform_data.package).
+run "built_package" {
+  command = plan
+
+  module {
+    source = "./tests/fixtures/built_edge_package"
+  }
+
+  variables {
+    output_path = ".terraform/tf-test-built-edge_auth.zip"
   }
 }
 

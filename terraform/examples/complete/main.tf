@@ -39,7 +39,7 @@ module "uploads" {
 
   packages = {
     upload_api_zip = var.upload_api_package
-    edge_auth_dir  = var.edge_auth_package_dir
+    edge_auth_zip  = var.edge_auth_package
   }
 
   allowed_origins = ["https://app.acme.example"]
