@@ -37,7 +37,8 @@ variable "allowed_origins" {
 variable "cors_allowed_headers" {
   description = "Request headers browsers may send in CORS requests to the bucket (directly for uploads, through the CDN for downloads)."
   type        = list(string)
-  default     = ["authorization", "content-type", "content-md5", "x-amz-*"]
+  # if-none-match: presigned PUTs sign `If-None-Match: *` (write once), so browsers send it.
+  default = ["authorization", "content-type", "content-md5", "if-none-match", "x-amz-*"]
 
   validation {
     condition     = !contains(var.cors_allowed_headers, "*")
