@@ -66,21 +66,28 @@ variable "identity_provider" {
 }
 
 variable "uploads" {
-  description = "Uploads: max_bytes (largest upload; S3 enforces it through the presigned POST), content_types (MIME types users may upload), presign_expires_seconds (lifetime of a presigned upload). Unset = the upload_api module's defaults."
+  description = <<-EOT
+    Uploads: max_bytes (largest upload; S3 enforces it through the presigned POST), content_types (MIME types users
+    may upload), presign_expires_seconds (lifetime of a presigned upload), allow_active_content (opt-in for active
+    types such as image/svg+xml in content_types: served from the CDN they can run script on a hostname same-site
+    with your app; default false, and such types are refused at plan). Unset = the upload_api module's defaults.
+  EOT
   type = object({
     max_bytes               = optional(number)
     content_types           = optional(list(string))
     presign_expires_seconds = optional(number)
+    allow_active_content    = optional(bool)
   })
   default  = {}
   nullable = false
 }
 
 variable "rate_limit" {
-  description = "Per-user API rate limit: max_requests per window of window_seconds. Unset = the upload_api module's defaults."
+  description = "Per-user API rate limit: max_requests per window of window_seconds; table_kms_key_arn, a customer-managed KMS key for the counters' table (unset: the AWS-owned key, no KMS requests). Unset = the upload_api module's defaults."
   type = object({
-    max_requests   = optional(number)
-    window_seconds = optional(number)
+    max_requests      = optional(number)
+    window_seconds    = optional(number)
+    table_kms_key_arn = optional(string)
   })
   default  = {}
   nullable = false
@@ -90,7 +97,9 @@ variable "downloads" {
   description = <<-EOT
     Downloads: access ("owner" or "authenticated"), token_ttl_seconds, token_issuer (default urn:<name>:upload-api),
     token_audience (default urn:<name>:cdn), additional_trusted_keys (extra {kid, pem} public keys the edge trusts,
-    during a signing-key rotation: the previous key), signing_key_deletion_window_days.
+    during a signing-key rotation: the previous key), signing_key_deletion_window_days, signing_key_admin_arns (IAM
+    roles/users that administer, never use, the signing key; unset or empty: the account root, so IAM can always
+    grant administration and the key cannot be locked out).
   EOT
   type = object({
     access            = optional(string)
@@ -102,6 +111,7 @@ variable "downloads" {
       pem = string
     })), [])
     signing_key_deletion_window_days = optional(number)
+    signing_key_admin_arns           = optional(list(string))
   })
   default  = {}
   nullable = false
@@ -144,6 +154,17 @@ variable "logging" {
   type = object({
     retention_days = optional(number)
     level          = optional(string)
+  })
+  default  = {}
+  nullable = false
+}
+
+variable "bucket_versions" {
+  description = "How long the bucket keeps old object versions: noncurrent_days (age after which an overwritten or deleted version expires), newer_noncurrent_versions (how many newer old versions per key survive that age), abort_incomplete_multipart_days. Unset = the storage module's defaults."
+  type = object({
+    noncurrent_days                 = optional(number)
+    newer_noncurrent_versions       = optional(number)
+    abort_incomplete_multipart_days = optional(number)
   })
   default  = {}
   nullable = false

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
-from upload_api.media_types import EXTENSIONS
+from upload_api.media_types import EXTENSIONS, is_active
 
 DEFAULT_CONTENT_TYPES = ("image/jpeg", "image/png", "image/gif", "image/webp", "image/avif")
 _KEY_ID_RE = re.compile(r"(?:arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key/)?(?P<id>(?:mrk-)?[0-9a-f-]{32,36})")
@@ -50,6 +50,7 @@ class Config:
     user_jwt_algorithms: tuple[str, ...]
     allowed_origins: tuple[str, ...]
     download_access: str
+    allow_active_content: bool
 
     @property
     def signing_kid(self) -> str:
@@ -76,6 +77,14 @@ def _integer(env: Mapping[str, str], name: str, default: int, low: int, high: in
     if not low <= value <= high:
         raise ConfigError(f"{name} must be in {low}..{high}")
     return value
+
+
+def _boolean(env: Mapping[str, str], name: str) -> bool:
+    """Terraform's tostring(bool): "true" or "false"; unset or empty is false."""
+    raw = env.get(name, "").strip()
+    if raw not in {"", "true", "false"}:
+        raise ConfigError(f"{name} must be true or false")
+    return raw == "true"
 
 
 def _csv(env: Mapping[str, str], name: str, default: tuple[str, ...] = ()) -> tuple[str, ...]:
@@ -129,6 +138,11 @@ def from_env(env: Mapping[str, str] = os.environ) -> Config:
     unknown = set(content_types) - set(EXTENSIONS)
     if unknown:
         raise ConfigError(f"ALLOWED_CONTENT_TYPES has types without a known extension: {sorted(unknown)}")
+    allow_active_content = _boolean(env, "ALLOW_ACTIVE_CONTENT")
+    active = sorted(t for t in content_types if is_active(t))
+    if active and not allow_active_content:
+        # Served from the CDN, these would run script on a hostname same-site with the app.
+        raise ConfigError(f"ALLOWED_CONTENT_TYPES has active content types {active}: set ALLOW_ACTIVE_CONTENT=true")
     origins = _csv(env, "ALLOWED_ORIGINS")
     if "*" in origins:
         raise ConfigError("ALLOWED_ORIGINS must list origins, not '*'")
@@ -163,4 +177,5 @@ def from_env(env: Mapping[str, str] = os.environ) -> Config:
         user_jwt_algorithms=algorithms,
         allowed_origins=origins,
         download_access=access,
+        allow_active_content=allow_active_content,
     )

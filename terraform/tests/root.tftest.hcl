@@ -211,3 +211,57 @@ run "private_key_is_rejected_as_trusted_key" {
 
   expect_failures = [var.downloads]
 }
+
+run "key_admins_table_key_and_version_bounds_reach_the_modules" {
+  command = plan
+
+  variables {
+    downloads       = { signing_key_admin_arns = ["arn:aws:iam::123456789012:role/platform-admin"] }
+    rate_limit      = { table_kms_key_arn = "arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab" }
+    bucket_versions = { noncurrent_days = 90, newer_noncurrent_versions = 5 }
+  }
+
+  assert {
+    condition     = [for s in jsondecode(module.upload_api.signing_key_policy).Statement : s.Principal.AWS if s.Sid == "AdministratorsManageButDoNotSign"] == [["arn:aws:iam::123456789012:role/platform-admin"]]
+    error_message = "downloads.signing_key_admin_arns must name the signing key's administrators."
+  }
+
+  assert {
+    condition     = module.upload_api.rate_limit_table_kms_key_arn == "arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+    error_message = "rate_limit.table_kms_key_arn must encrypt the rate-limit table."
+  }
+
+  assert {
+    condition     = module.storage.noncurrent_versions == { days = 90, newer_versions = 5 }
+    error_message = "bucket_versions must bound the bucket's noncurrent versions."
+  }
+}
+
+run "unset_key_admins_table_key_and_version_bounds_take_the_defaults" {
+  command = plan
+
+  assert {
+    condition = (
+      [for s in jsondecode(module.upload_api.signing_key_policy).Statement : s.Principal.AWS if s.Sid == "AdministratorsManageButDoNotSign"] == [["arn:aws:iam::123456789012:root"]] &&
+      module.upload_api.rate_limit_table_kms_key_arn == null &&
+      module.storage.noncurrent_versions == { days = 30, newer_versions = 3 } &&
+      module.upload_api.environment.ALLOW_ACTIVE_CONTENT == "false"
+    )
+    error_message = "Unset, the key is administered by the account root, the table uses the AWS-owned key, versions keep the storage module's bounds and active content is refused."
+  }
+}
+
+# Without the opt-in the same types fail upload_api's validation (a child module's variable, which
+# a root test cannot expect_failures on): modules/upload_api/tests/contract.tftest.hcl.
+run "active_content_plans_with_the_opt_in" {
+  command = plan
+
+  variables {
+    uploads = { content_types = ["image/png", "image/svg+xml"], allow_active_content = true }
+  }
+
+  assert {
+    condition     = module.upload_api.environment.ALLOW_ACTIVE_CONTENT == "true" && module.upload_api.environment.ALLOWED_CONTENT_TYPES == "image/png,image/svg+xml"
+    error_message = "uploads.allow_active_content must reach the function with the types it allows."
+  }
+}

@@ -16,6 +16,7 @@ locals {
       UPLOAD_PREFIX              = var.uploads_prefix
       MAX_UPLOAD_BYTES           = tostring(var.max_upload_bytes)
       ALLOWED_CONTENT_TYPES      = join(",", var.allowed_content_types)
+      ALLOW_ACTIVE_CONTENT       = tostring(var.allow_active_content)
       PRESIGN_EXPIRES_SECONDS    = tostring(var.presign_expires_seconds)
       RATE_LIMIT_TABLE           = aws_dynamodb_table.rate_limit.name
       RATE_LIMIT_MAX_REQUESTS    = tostring(var.rate_limit_max_requests)

@@ -62,3 +62,13 @@ output "signing_key_arn" {
   description = "ARN of the KMS key that signs download tokens."
   value       = aws_kms_key.signing.arn
 }
+
+output "signing_key_policy" {
+  description = "Key policy of the signing key (JSON): who administers it, and the function role's conditioned kms:Sign."
+  value       = aws_kms_key.signing.policy
+}
+
+output "rate_limit_table_kms_key_arn" {
+  description = "Customer-managed KMS key of the rate-limit table, or null for the AWS-owned key."
+  value       = try(aws_dynamodb_table.rate_limit.server_side_encryption[0].kms_key_arn, null)
+}

@@ -361,7 +361,7 @@ run "allowed_content_types_accepted_6" {
   command = plan
 
   variables {
-    allowed_content_types = ["image/svg+xml"]
+    allowed_content_types = ["application/pdf"]
   }
 }
 
@@ -369,19 +369,11 @@ run "allowed_content_types_accepted_7" {
   command = plan
 
   variables {
-    allowed_content_types = ["application/pdf"]
-  }
-}
-
-run "allowed_content_types_accepted_8" {
-  command = plan
-
-  variables {
     allowed_content_types = ["video/mp4"]
   }
 }
 
-run "allowed_content_types_accepted_9" {
+run "allowed_content_types_accepted_8" {
   command = plan
 
   variables {
@@ -407,6 +399,82 @@ run "allowed_content_types_refused_1" {
   }
 
   expect_failures = [var.allowed_content_types]
+}
+
+run "allowed_content_types_refused_2" {
+  command = plan
+
+  variables {
+    allowed_content_types = ["image/svg+xml"]
+  }
+
+  expect_failures = [var.allowed_content_types]
+}
+
+run "allowed_content_types_refused_3" {
+  command = plan
+
+  variables {
+    allowed_content_types = ["image/png", "image/svg+xml"]
+  }
+
+  expect_failures = [var.allowed_content_types]
+}
+
+run "allowed_content_types_opted_in_accepted_0" {
+  command = plan
+
+  variables {
+    allow_active_content  = true
+    allowed_content_types = ["image/svg+xml"]
+  }
+}
+
+run "allowed_content_types_opted_in_accepted_1" {
+  command = plan
+
+  variables {
+    allow_active_content  = true
+    allowed_content_types = ["image/png", "image/svg+xml"]
+  }
+}
+
+run "allowed_content_types_opted_in_refused_0" {
+  command = plan
+
+  variables {
+    allow_active_content  = true
+    allowed_content_types = ["text/html"]
+  }
+
+  expect_failures = [var.allowed_content_types]
+}
+
+run "allowed_content_types_opted_in_refused_1" {
+  command = plan
+
+  variables {
+    allow_active_content  = true
+    allowed_content_types = ["application/octet-stream"]
+  }
+
+  expect_failures = [var.allowed_content_types]
+}
+
+run "allow_active_content_accepted_0" {
+  command = plan
+
+  variables {
+    allow_active_content = true
+  }
+}
+
+run "allow_active_content_accepted_1" {
+  command = plan
+
+  variables {
+    allow_active_content = false
+  }
 }
 
 run "download_access_accepted_0" {
