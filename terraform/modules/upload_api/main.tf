@@ -33,6 +33,8 @@ locals {
       DOWNLOAD_ACCESS            = var.download_access
       POWERTOOLS_SERVICE_NAME    = var.name
       POWERTOOLS_LOG_LEVEL       = var.log_level
+      # Business metrics (lambda_src/upload_api/metrics.py); the service dimension is POWERTOOLS_SERVICE_NAME.
+      POWERTOOLS_METRICS_NAMESPACE = var.metrics_namespace
     },
     var.user_jwks_url != null ? { USER_JWKS_URL = var.user_jwks_url } : { USER_JWKS_JSON = var.user_jwks_json },
   )

@@ -72,3 +72,11 @@ output "rate_limit_table_kms_key_arn" {
   description = "Customer-managed KMS key of the rate-limit table, or null for the AWS-owned key."
   value       = try(aws_dynamodb_table.rate_limit.server_side_encryption[0].kms_key_arn, null)
 }
+
+output "metrics" {
+  description = "Where the function's business metrics land: namespace, and the value of their `service` dimension."
+  value = {
+    namespace = local.environment.POWERTOOLS_METRICS_NAMESPACE
+    service   = local.environment.POWERTOOLS_SERVICE_NAME
+  }
+}

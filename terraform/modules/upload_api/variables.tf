@@ -317,6 +317,18 @@ variable "log_level" {
   }
 }
 
+variable "metrics_namespace" {
+  description = "CloudWatch namespace of the function's business metrics (POWERTOOLS_METRICS_NAMESPACE; EMF, no PutMetricData permission needed): PresignsIssued, Refusals, RateLimited, with the dimension service = name."
+  type        = string
+  default     = "UploadApi"
+  nullable    = false
+
+  validation {
+    condition     = can(regex("^[0-9A-Za-z._/#: -]{1,255}$", var.metrics_namespace)) && !startswith(var.metrics_namespace, "AWS/")
+    error_message = "metrics_namespace must be 1-255 characters of letters, digits, '.', '_', '/', '#', ':', '-' and space, and must not start with the reserved \"AWS/\"."
+  }
+}
+
 variable "memory_size" {
   description = "Memory of the upload API function, in MB."
   type        = number

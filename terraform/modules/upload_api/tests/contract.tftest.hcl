@@ -477,6 +477,70 @@ run "allow_active_content_accepted_1" {
   }
 }
 
+run "metrics_namespace_accepted_0" {
+  command = plan
+
+  variables {
+    metrics_namespace = "UploadApi"
+  }
+}
+
+run "metrics_namespace_accepted_1" {
+  command = plan
+
+  variables {
+    metrics_namespace = "Acme/Uploads-prod_1.v2#a:b c"
+  }
+}
+
+run "metrics_namespace_accepted_2" {
+  command = plan
+
+  variables {
+    metrics_namespace = "NNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNN"
+  }
+}
+
+run "metrics_namespace_refused_0" {
+  command = plan
+
+  variables {
+    metrics_namespace = "AWS/Uploads"
+  }
+
+  expect_failures = [var.metrics_namespace]
+}
+
+run "metrics_namespace_refused_1" {
+  command = plan
+
+  variables {
+    metrics_namespace = "NNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNN"
+  }
+
+  expect_failures = [var.metrics_namespace]
+}
+
+run "metrics_namespace_refused_2" {
+  command = plan
+
+  variables {
+    metrics_namespace = "Uploads$"
+  }
+
+  expect_failures = [var.metrics_namespace]
+}
+
+run "metrics_namespace_refused_3" {
+  command = plan
+
+  variables {
+    metrics_namespace = "Uploads\u00e9"
+  }
+
+  expect_failures = [var.metrics_namespace]
+}
+
 run "download_access_accepted_0" {
   command = plan
 
