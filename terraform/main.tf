@@ -105,3 +105,22 @@ module "cdn" {
   web_acl_arn                   = var.cdn.web_acl_arn
   access_log_bucket_domain_name = var.cdn.access_log_bucket_domain_name
 }
+
+module "monitoring" {
+  source = "./modules/monitoring"
+  providers = {
+    aws           = aws
+    aws.us_east_1 = aws.us_east_1
+  }
+
+  name                   = var.name
+  alarm_topic_arn        = var.monitoring.alarm_topic_arn
+  dashboard              = var.monitoring.dashboard
+  cdn_additional_metrics = var.monitoring.cdn_additional_metrics
+  thresholds             = var.monitoring.thresholds
+  api                    = { name = module.upload_api.rest_api_name, stage = module.upload_api.stage_name }
+  function_name          = module.upload_api.function_name
+  rate_limit_table_name  = module.upload_api.rate_limit_table_name
+  business_metrics       = module.upload_api.metrics
+  distribution_id        = module.cdn.distribution_id
+}

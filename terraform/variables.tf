@@ -170,6 +170,34 @@ variable "bucket_versions" {
   nullable = false
 }
 
+variable "monitoring" {
+  description = <<-EOT
+    Operators' view (modules/monitoring): alarm_topic_arn (SNS topic notified on ALARM and OK; unset: no alarms
+    are created, the dashboard still is), dashboard (default true), cdn_additional_metrics (CloudFront's billed
+    additional metrics, default true), thresholds (see the module's README). Unset = the module's defaults.
+  EOT
+  type = object({
+    alarm_topic_arn        = optional(string)
+    dashboard              = optional(bool)
+    cdn_additional_metrics = optional(bool)
+    thresholds = optional(object({
+      period_seconds        = optional(number)
+      evaluation_periods    = optional(number)
+      api_min_requests      = optional(number)
+      api_5xx_percent       = optional(number)
+      api_latency_p90_ms    = optional(number)
+      api_latency_p99_ms    = optional(number)
+      function_errors       = optional(number)
+      function_throttles    = optional(number)
+      cdn_5xx_percent       = optional(number)
+      edge_execution_errors = optional(number)
+      table_throttles       = optional(number)
+    }))
+  })
+  default  = {}
+  nullable = false
+}
+
 variable "force_destroy_bucket" {
   description = "Let destroy delete the bucket with its objects. Keep false (the storage module's default) in production."
   type        = bool

@@ -265,3 +265,38 @@ run "active_content_plans_with_the_opt_in" {
     error_message = "uploads.allow_active_content must reach the function with the types it allows."
   }
 }
+
+run "monitoring_watches_this_stacks_parts" {
+  command = apply # the dashboard names alarms and the distribution, known after apply
+
+  variables {
+    monitoring = {
+      alarm_topic_arn = "arn:aws:sns:eu-west-1:123456789012:ops-alerts"
+      thresholds      = { api_latency_p99_ms = 5000 }
+    }
+  }
+
+  assert {
+    condition     = length(output.monitoring.alarm_names) == 8 && output.monitoring.dashboard_name == "tf-test"
+    error_message = "With a topic, the composition must create the eight alarms and the dashboard."
+  }
+
+  assert {
+    condition = (
+      strcontains(jsonencode(module.monitoring.dashboard_body), "\"ApiName\",\"tf-test\",\"Stage\",\"v1\"") &&
+      strcontains(jsonencode(module.monitoring.dashboard_body), "\"FunctionName\",\"tf-test-upload-api\"") &&
+      strcontains(jsonencode(module.monitoring.dashboard_body), "\"TableName\",\"tf-test-rate-limit\"") &&
+      strcontains(jsonencode(module.monitoring.dashboard_body), "[\"UploadApi\",\"PresignsIssued\",\"kind\",\"upload_post\",\"service\",\"tf-test\"]")
+    )
+    error_message = "The dashboard must chart this stack's API stage, function, table and the function's own metrics (namespace and service from upload_api)."
+  }
+}
+
+run "monitoring_without_a_topic_has_no_alarms" {
+  command = plan
+
+  assert {
+    condition     = output.monitoring.alarm_names == [] && output.monitoring.dashboard_name == "tf-test"
+    error_message = "Unset, monitoring creates the dashboard and no alarm."
+  }
+}

@@ -100,4 +100,15 @@ module "uploads" {
   logging = {
     retention_days = 365
   }
+
+  # Alarms need a topic that exists (your on-call's); without one only the dashboard is made.
+  monitoring = {
+    # alarm_topic_arn      = "arn:aws:sns:eu-west-1:111122223333:ops-alerts"
+    dashboard              = true
+    cdn_additional_metrics = true
+    thresholds = {
+      api_5xx_percent    = 1
+      api_latency_p99_ms = 3000
+    }
+  }
 }

@@ -18,6 +18,11 @@ output "rest_api_id" {
   value       = aws_api_gateway_rest_api.upload_api.id
 }
 
+output "rest_api_name" {
+  description = "Name of the REST API (the ApiName dimension of its CloudWatch metrics)."
+  value       = aws_api_gateway_rest_api.upload_api.name
+}
+
 output "stage_name" {
   description = "Name of the API stage."
   value       = aws_api_gateway_stage.upload_api.stage_name
