@@ -26,6 +26,11 @@ variable "api" {
     stage = string
   })
   nullable = false
+
+  validation {
+    condition     = length(var.api.name) > 0 && length(var.api.stage) > 0
+    error_message = "api.name and api.stage must not be empty (pass the upload_api module's rest_api_name and stage_name)."
+  }
 }
 
 variable "function_name" {
@@ -65,6 +70,12 @@ variable "business_metrics" {
     service   = string
   })
   nullable = false
+
+  # The namespace's rule lives with the function's setting (upload_api's metrics_namespace).
+  validation {
+    condition     = length(var.business_metrics.namespace) > 0 && length(var.business_metrics.service) > 0
+    error_message = "business_metrics needs a namespace and a service (pass the upload_api module's metrics output)."
+  }
 }
 
 variable "cdn_additional_metrics" {

@@ -241,3 +241,13 @@ run "an_unknown_period_is_rejected" {
 
   expect_failures = [var.thresholds]
 }
+
+run "an_empty_stage_is_rejected" {
+  command = plan
+
+  variables {
+    api = { name = "tf-test", stage = "" }
+  }
+
+  expect_failures = [var.api]
+}
