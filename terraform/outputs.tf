@@ -49,6 +49,8 @@ output "frontend_config" {
     bucket_name           = module.storage.bucket_name
     max_upload_bytes      = tonumber(module.upload_api.environment.MAX_UPLOAD_BYTES)
     allowed_content_types = split(",", module.upload_api.environment.ALLOWED_CONTENT_TYPES)
+    # The API's token audience: the CDN token worker refuses tokens for it (never in a CDN URL).
+    api_token_audience = module.upload_api.environment.USER_JWT_AUDIENCE
   }
 }
 

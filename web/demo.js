@@ -41,6 +41,7 @@ function addToGallery(config, { key, path }, { save = true } = {}) {
   item.dataset.state = 'loading';
   const img = document.createElement('img');
   img.alt = key;
+  img.dataset.path = path;
   img.addEventListener('load', () => (item.dataset.state = 'loaded'));
   img.addEventListener('error', () => (item.dataset.state = 'failed'));
   img.src = config.cdn_url + path; // no token here: the service worker adds it
@@ -48,6 +49,29 @@ function addToGallery(config, { key, path }, { save = true } = {}) {
   caption.textContent = key;
   item.append(img, caption);
   $('gallery').prepend(item);
+}
+
+// Renews the CDN token of an image before it expires (and once if the CDN refused it expired),
+// then reloads the image. The page asks the API with the user's token; the worker never does.
+function keepImageFresh(config, cdnTokens, { key, path }, expiresAt = null) {
+  let reloads = 0;
+  cdnTokens.keepFresh(
+    path,
+    async () => {
+      if (!tokenProvider) throw new Error('sign in to renew the images\' CDN tokens');
+      return downloadUrl(key, { token: await tokenProvider(), config });
+    },
+    {
+      expiresAt,
+      onRenewed: (_, reason) => {
+        if (reason !== 'refused') return; // a token renewed ahead of time changes nothing on screen
+        for (const img of document.querySelectorAll('#gallery img')) {
+          if (img.dataset.path === path) img.src = `${config.cdn_url}${path}?r=${++reloads}`; // a new request, not the cached failure
+        }
+      },
+      onError: (error) => showStatus(`Could not renew ${key}: ${describe(error)}`, { error: true }),
+    },
+  );
 }
 
 async function handleFiles(config, cdnTokens, files) {
@@ -60,6 +84,7 @@ async function handleFiles(config, cdnTokens, files) {
       const grant = await downloadUrl(key, { token, config });
       await cdnTokens.setToken(grant.token, { path: grant.path, expiresAt: grant.expiresAt });
       addToGallery(config, { key, path: grant.path });
+      keepImageFresh(config, cdnTokens, { key, path: grant.path }, grant.expiresAt);
       showStatus(`Uploaded ${file.name} as ${key}`);
     } catch (error) {
       showStatus(describe(error), { error: true });
@@ -80,7 +105,10 @@ async function main() {
   $('limits').textContent = `Allowed: ${config.allowed_content_types.join(', ')}; at most ${config.max_upload_bytes} bytes.`;
 
   const cdnTokens = await registerCdnTokenWorker(config);
-  for (const entry of savedGallery()) addToGallery(config, entry, { save: false });
+  for (const entry of savedGallery()) {
+    addToGallery(config, entry, { save: false });
+    keepImageFresh(config, cdnTokens, entry); // renewed when the worker reports its token expired
+  }
 
   const signedIn = (label) => {
     $('who').textContent = label;

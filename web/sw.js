@@ -14,6 +14,9 @@ const CDN_ORIGIN = (() => {
     return null;
   }
 })();
+// The audience of the users' API tokens (`sw.js?api_aud=...`): a token for it is refused, so the
+// worker never holds, nor puts in a CDN URL, a token the API would accept.
+const API_AUDIENCE = new URL(self.location.href).searchParams.get('api_aud');
 const QUERY_PARAM = 'authorization';
 const DEFAULT_SCOPE = '*';
 const DB_NAME = 'cdn-tokens';
@@ -64,6 +67,31 @@ async function tokens() {
   return cache;
 }
 
+// The claims of a JWT, unverified (the edge verifies); null when `token` is not a JWT.
+function claimsOf(token) {
+  const parts = token.split('.');
+  if (parts.length !== 3) return null;
+  try {
+    const json = atob(parts[1].replace(/-/g, '+').replace(/_/g, '/'));
+    const claims = JSON.parse(json);
+    return claims && typeof claims === 'object' ? claims : null;
+  } catch {
+    return null;
+  }
+}
+
+function entryFor(data) {
+  if (typeof data.token !== 'string' || !data.token) throw new Error('token must be a non-empty string');
+  const claims = claimsOf(data.token);
+  const audiences = claims ? [claims.aud].flat() : [];
+  if (API_AUDIENCE && audiences.includes(API_AUDIENCE)) {
+    throw new Error('refused: a token for the API audience never goes to the CDN');
+  }
+  // Without an explicit expiry, the token's own `exp`: every stored token expires.
+  const exp = claims && Number.isFinite(claims.exp) ? claims.exp * 1000 : null;
+  return { token: data.token, expiresAt: typeof data.expiresAt === 'number' ? data.expiresAt : exp };
+}
+
 function live(entry) {
   return entry && (entry.expiresAt == null || entry.expiresAt > Date.now()) ? entry.token : null;
 }
@@ -79,16 +107,22 @@ async function purge(map, scopes) {
 async function tokenFor(pathname) {
   const map = await tokens();
   const token = live(map.get(pathname)) || live(map.get(DEFAULT_SCOPE));
+  const expired = !token && (map.has(pathname) || map.has(DEFAULT_SCOPE));
   await purge(map, [pathname, DEFAULT_SCOPE]).catch(() => null); // the request goes out regardless
+  if (expired) tellPages({ type: 'cdn-token:expired', path: pathname });
   return token;
+}
+
+// The pages renew (they ask the API); the worker only says which path's token ran out.
+async function tellPages(message) {
+  for (const client of await self.clients.matchAll({ type: 'window' })) client.postMessage(message);
 }
 
 async function handleMessage(data) {
   switch (data && data.type) {
     case 'cdn-token:set': {
-      if (typeof data.token !== 'string' || !data.token) throw new Error('token must be a non-empty string');
+      const entry = entryFor(data);
       const scope = data.path ? new URL(data.path, CDN_ORIGIN || self.location.origin).pathname : DEFAULT_SCOPE;
-      const entry = { token: data.token, expiresAt: typeof data.expiresAt === 'number' ? data.expiresAt : null };
       const map = await tokens();
       // Download tokens are per image and short-lived: drop the expired ones so the store stays small.
       const expired = [...map].filter(([, value]) => !live(value)).map(([key]) => key);
