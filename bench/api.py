@@ -14,6 +14,7 @@ from typing import Any
 
 from bench.context import BenchContext, run_handler
 from bench.localstack import BenchResources, bench_resources, endpoints, unavailable_reason
+from bench.planned import planned_api_environment
 from bench.results import Section
 from bench.stats import Summary, summarise
 from bench.tokens import SigningKey
@@ -22,8 +23,6 @@ from stack.apigw import Route, build_event
 from stack.httpbase import HttpRequest
 
 HANDLER = "upload_api.handler.handler"
-USER_ISSUER = "https://bench.invalid/users"
-USER_AUDIENCE = "bench-api"
 SUB = "bench-user"
 ROUTES = {"/uploads": Route("/uploads", frozenset({"POST"})), "/downloads": Route("/downloads", frozenset({"POST"}))}
 
@@ -48,40 +47,34 @@ def package(ctx: BenchContext) -> tuple[Path, bool, str]:
     )
 
 
+# The largest limit Terraform accepts (tests/contract/boundaries.json): the DynamoDB counter is
+# still updated on every request, but the bench never hits the limit.
+RATE_LIMIT_FOR_BENCH = "1000000"
+
+
 def environment(resources: BenchResources, user_key: SigningKey) -> dict[str, str]:
-    """The function's environment as Terraform sets it, pointing at the bench's resources.
-    The rate limit is raised to its maximum: the DynamoDB counter is still updated per request."""
-    return {
-        **resources.client_environment,
-        "BUCKET_NAME": resources.bucket,
-        "UPLOAD_PREFIX": "uploads/",
-        "MAX_UPLOAD_BYTES": "10485760",
-        "ALLOWED_CONTENT_TYPES": "image/jpeg,image/png,image/gif,image/webp,image/avif",
-        "PRESIGN_EXPIRES_SECONDS": "300",
-        "RATE_LIMIT_TABLE": resources.table,
-        "RATE_LIMIT_MAX_REQUESTS": "1000000",
-        "RATE_LIMIT_WINDOW_SECONDS": "60",
-        "SIGNING_KEY_ID": resources.key_id,
-        "DOWNLOAD_TOKEN_ISSUER": "https://bench.invalid/downloads",
-        "DOWNLOAD_TOKEN_AUDIENCE": "bench-cdn",
-        "DOWNLOAD_TOKEN_TTL_SECONDS": "900",
-        "CDN_URL": "http://127.0.0.1:4581",
-        "USER_JWT_ISSUER": USER_ISSUER,
-        "USER_JWT_AUDIENCE": USER_AUDIENCE,
-        "USER_JWKS_JSON": json.dumps({"keys": [user_key.jwk]}),
-        "USER_JWT_ALGORITHMS": "RS256",
-        "ALLOWED_ORIGINS": "http://localhost:4583",
-        "DOWNLOAD_ACCESS": "owner",
-        "POWERTOOLS_SERVICE_NAME": "upload-api-bench",
-        "POWERTOOLS_LOG_LEVEL": "INFO",
-    }
-
-
-def user_token(user_key: SigningKey, sub: str = SUB, ttl: int = 3600) -> str:
-    now = int(time.time())
-    return user_key.sign(
-        {"iss": USER_ISSUER, "aud": USER_AUDIENCE, "sub": sub, "iat": now, "nbf": now, "exp": now + ttl}
+    """The function's environment as Terraform plans it (bench/planned.py), pointing at the
+    bench's own resources and trusting the bench's user key instead of the dev issuer's JWKS URL."""
+    planned = planned_api_environment(
+        {
+            "BUCKET_NAME": resources.bucket,
+            "RATE_LIMIT_TABLE": resources.table,
+            "RATE_LIMIT_MAX_REQUESTS": RATE_LIMIT_FOR_BENCH,
+            "SIGNING_KEY_ID": resources.key_id,
+            "CDN_URL": "http://127.0.0.1:4581",
+        },
+        # Exactly one key source: the bench's own key, inline, instead of the dev issuer's URL.
+        drop=("USER_JWKS_URL",),
+        add={"USER_JWKS_JSON": json.dumps({"keys": [user_key.jwk]})},
     )
+    return {**resources.client_environment, **planned}
+
+
+def user_token(user_key: SigningKey, env: dict[str, str], sub: str = SUB, ttl: int = 3600) -> str:
+    """A user token the function accepts: the planned issuer and audience, the bench's key."""
+    now = int(time.time())
+    issuer, audience = env["USER_JWT_ISSUER"], env["USER_JWT_AUDIENCE"]
+    return user_key.sign({"iss": issuer, "aud": audience, "sub": sub, "iat": now, "nbf": now, "exp": now + ttl})
 
 
 def proxy_event(path: str, token: str, body: dict[str, Any]) -> dict[str, Any]:
@@ -125,13 +118,13 @@ def bench_api(ctx: BenchContext) -> tuple[Section, dict[str, list[float]]]:
     work.mkdir()
     code_dir, isolated, provenance = package(ctx)
     user_key = SigningKey.generate()
-    token = user_token(user_key)
     samples: dict[str, list[float]] = {}
     n = ctx.sizes.api_requests
     specs: dict[str, dict[str, Any]] = {}
     first_cold: dict[str, float] = {}
     with bench_resources(ctx.root) as resources:
         env = environment(resources, user_key)
+        token = user_token(user_key, env)
         for path in ("/uploads", "/downloads"):
             name = path.strip("/")
             warm = [json.dumps(proxy_event(path, token, request_bodies(path))) for _ in range(n)]

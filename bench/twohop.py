@@ -135,11 +135,12 @@ def bench_twohop(ctx: BenchContext) -> tuple[Section, dict[str, dict[str, float]
         return section.skip(reason), {}
     code_dir, _, provenance = package(ctx)
     user_key = SigningKey.generate()
-    token = user_token(user_key)
     plot: dict[str, dict[str, float]] = {}
     count = ctx.sizes.twohop_uploads
     with bench_resources(ctx.root) as resources:
-        config = {"code_dir": str(code_dir), "environment": environment(resources, user_key)}
+        env = environment(resources, user_key)
+        token = user_token(user_key, env)
+        config = {"code_dir": str(code_dir), "environment": env}
         cpu: dict[tuple[str, str], float] = {}
         for flow, label in FLOWS.items():
             with server(ctx, flow, config) as base:

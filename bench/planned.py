@@ -1,0 +1,56 @@
+"""The functions' configuration as Terraform plans it for the local stack
+(build/terraform/plan-local.json, written by `make tf-plan-json`): the bench runs the upload API
+with the planned environment and overrides only what names its own resources, so it measures the
+configuration a deployment really gets and never restates the contract."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from stack import paths
+from stack.plan import Plan, Resource
+from stack.provision import load_plan
+
+
+class PlanMissing(RuntimeError):
+    """The plan is absent or does not hold what the bench needs; the message says what to run."""
+
+
+def _plan(path: Path) -> Plan:
+    if not path.is_file():
+        raise PlanMissing(f"{path} is missing: run `make tf-plan-json` (make bench does)")
+    return load_plan(path)
+
+
+def _upload_api_function(plan: Plan) -> Resource:
+    functions = [r for r in plan.of_type("aws_lambda_function") if r.module.endswith("module.upload_api")]
+    if len(functions) != 1:
+        raise PlanMissing(f"the plan holds {len(functions)} upload API functions, expected 1")
+    return functions[0]
+
+
+def planned_api_environment(
+    replace: dict[str, str], *, drop: tuple[str, ...] = (), add: dict[str, str] | None = None, path: Path = paths.PLAN
+) -> dict[str, str]:
+    """The upload API's planned environment: `replace` overrides planned variables (every one the
+    plan leaves unknown must be among them), `drop` removes planned ones, `add` sets variables the
+    plan does not have. A name that does not fit its argument fails, so a renamed variable in
+    Terraform cannot silently leave the bench on a stale name."""
+    function = _upload_api_function(_plan(path))
+    block: dict[str, Any] = (function.values.get("environment") or [{}])[0]
+    variables = {name: str(value) for name, value in (block.get("variables") or {}).items()}
+    unknown_block = function.unknown.get("environment") if isinstance(function.unknown, dict) else None
+    flags: Any = unknown_block[0] if isinstance(unknown_block, list) and unknown_block else {}
+    flags = flags.get("variables", {}) if isinstance(flags, dict) else {}
+    unknown = {name for name, flag in flags.items() if flag is True} if isinstance(flags, dict) else set()
+    planned = set(variables) | unknown
+    problems = [
+        *(f"{name} is unknown in the plan and not replaced" for name in sorted(unknown - set(replace))),
+        *(f"{name} (replace/drop) is not planned" for name in sorted((set(replace) | set(drop)) - planned)),
+        *(f"{name} (add) is planned already" for name in sorted(set(add or {}) & planned)),
+    ]
+    if problems:
+        raise PlanMissing("upload API environment: " + "; ".join(problems))
+    kept = {name: value for name, value in variables.items() if name not in drop}
+    return {**kept, **replace, **(add or {})}
