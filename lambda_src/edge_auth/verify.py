@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import base64
+import binascii
 import json
 import math
 import time
@@ -11,7 +12,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from jwt.api_jws import PyJWS
-from jwt.exceptions import PyJWTError
+from jwt.exceptions import DecodeError, PyJWTError
+from jwt.utils import base64url_decode, base64url_encode
 
 from edge_auth.config import EdgeConfig, TrustDomain
 from edge_auth.rs256 import RS256
@@ -24,7 +26,33 @@ IDP_TYPES = frozenset({"JWT", "at+jwt"})
 # A 2048-bit RS256 token with our claims is ~700 characters; anything far larger is abuse.
 MAX_TOKEN_LENGTH = 4096
 
-_jws = PyJWS(algorithms=[])  # no defaults at all: not `none`, not HS*
+
+class StrictJWS(PyJWS):
+    """PyJWS without its per-character alphabet loop over every segment (which cost more
+    than the OpenSSL verify of a new token). Same rules, same verdict and bytes on every
+    input (tests/unit/test_edge_jws.py compares both on arbitrary segments): at most two
+    trailing "=" and then only on a length that is a multiple of 4, and the one canonical
+    base64url spelling of the decoded bytes. PyJWS's other two checks are implied: a length
+    of 1 mod 4 is refused by the decoder itself, and a character outside the base64url
+    alphabet is dropped by the decoder or ("+", "/") read as another one, so the canonical
+    re-encoding differs."""
+
+    @staticmethod
+    def _decode_base64url_segment(segment: bytes, name: str) -> bytes:
+        stripped = segment.rstrip(b"=")
+        padding = len(segment) - len(stripped)
+        if padding > 2 or (padding and len(segment) % 4):
+            raise DecodeError(f"Invalid {name} padding")
+        try:
+            decoded = base64url_decode(stripped)
+        except (TypeError, binascii.Error) as err:
+            raise DecodeError(f"Invalid {name} padding") from err
+        if base64url_encode(decoded) != stripped:
+            raise DecodeError(f"Invalid {name} padding")
+        return decoded
+
+
+_jws = StrictJWS(algorithms=[])  # no defaults at all: not `none`, not HS*
 _jws.register_algorithm("RS256", RS256())
 
 
