@@ -291,3 +291,86 @@ def test_idp_tokens_may_be_rfc9068_access_tokens(edge_config, typ, expected):
 def test_download_tokens_are_typed_jwt_only(edge_config, typ, expected):
     token = download_token(typ=typ)
     assert status(edge.handler(cf_event(PATH, querystring=f"authorization={token}"), None)) == expected
+
+
+# -- PEM keys are read without `rsa`/pyasn1 (issue 14 item 3) ------------------------------
+
+
+def _pem(der: bytes, label: str) -> str:
+    import base64
+    import textwrap
+
+    body = "\n".join(textwrap.wrap(base64.b64encode(der).decode(), 64))
+    return f"-----BEGIN {label}-----\n{body}\n-----END {label}-----\n"
+
+
+def _pkcs1_pem(key: pyrsa.PrivateKey) -> str:
+    return pyrsa.PublicKey(key.n, key.e).save_pkcs1().decode()
+
+
+@pytest.mark.parametrize("name", ["download", "user"])
+def test_pem_keys_read_as_rsa_reads_them(name):
+    key = private(name)
+    spki = public_pem(rsa_key(name))
+    parsed = pyrsa.PublicKey.load_pkcs1_openssl_pem(spki.encode())
+    assert rs256.key_numbers({"pem": spki}) == (parsed.n, parsed.e) == (key.n, key.e)
+    assert rs256.key_numbers({"pem": _pkcs1_pem(key)}) == (key.n, key.e)
+
+
+def _refused_pems() -> dict[str, str]:
+    spki = public_pem(rsa_key("download"))
+    der = rs256.subject_public_key_info(DOWNLOAD.n, DOWNLOAD.e)
+    pkcs1 = pyrsa.PublicKey(DOWNLOAD.n, DOWNLOAD.e).save_pkcs1("DER")
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+
+    ec_pem = (
+        ec.generate_private_key(ec.SECP256R1())
+        .public_key()
+        .public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
+        .decode()
+    )
+    # The same key with the outer SEQUENCE's length in a needless long form: not DER.
+    long_form = bytes([0x30, 0x83]) + len(der[4:]).to_bytes(3, "big") + der[4:]
+    return {
+        "EC key": ec_pem,
+        "PKCS#1 body under the PUBLIC KEY label": _pem(pkcs1, "PUBLIC KEY"),
+        "SubjectPublicKeyInfo under the RSA PUBLIC KEY label": _pem(der, "RSA PUBLIC KEY"),
+        "trailing bytes after the key": _pem(der + b"\x00", "PUBLIC KEY"),
+        "non-minimal DER length": _pem(long_form, "PUBLIC KEY"),
+        "truncated": _pem(der[:-10], "PUBLIC KEY"),
+        "stray base64 characters": spki.replace("\n", "\n!", 1),
+        "mismatched END label": spki.replace("END PUBLIC KEY", "END RSA PUBLIC KEY"),
+        "private key label": spki.replace("PUBLIC KEY", "PRIVATE KEY"),
+        "two blocks": spki + spki,
+        "empty body": "-----BEGIN PUBLIC KEY-----\n-----END PUBLIC KEY-----\n",
+    }
+
+
+@pytest.mark.parametrize("case", list(_refused_pems()))
+def test_pem_that_is_not_exactly_an_rsa_public_key_is_refused(case):
+    with pytest.raises(InvalidKeyError):
+        rs256.key_numbers({"pem": _refused_pems()[case]})
+
+
+def test_rsa_is_imported_only_for_the_python_backend():
+    script = """
+import sys
+from edge_auth import rs256
+rs256.load_public_key({"pem": sys.argv[1]})
+print(rs256.BACKEND.name, "rsa" in sys.modules, "pyasn1" in sys.modules)
+rs256.PythonBackend().load(rs256.key_numbers({"pem": sys.argv[1]})[0], 65537)
+print("rsa" in sys.modules)
+"""
+    env = {**os.environ, "PYTHONPATH": str(ROOT / "lambda_src")}
+    result = subprocess.run(
+        [sys.executable, "-c", script, public_pem(rsa_key("download"))],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    first, second = result.stdout.splitlines()
+    assert first == ("openssl False False" if HAVE_OPENSSL else "python True True")
+    assert second == "True"
