@@ -1,4 +1,4 @@
-"""RS256 (RSASSA-PKCS1-v1_5 with SHA-256) for PyJWT without `cryptography`, verify only.
+"""RS256 (RSASSA-PKCS1-v1_5 with SHA-256) without `cryptography`, verify only.
 
 Lambda@Edge packages are limited to 1 MB, which rules out `cryptography`. Two backends, one
 chosen once per container when this module is imported:
@@ -11,9 +11,8 @@ chosen once per container when this module is imported:
   included, are read by this module's own DER reader.
 
 Both accept exactly the same keys (e = 65537, MIN_KEY_BITS..MAX_KEY_BITS, checked before any
-backend sees the key) and give the same verdict on every signature. `RS256` is registered
-on a private PyJWS instance as the only algorithm, so `none` and HS* can never be selected
-by a token header.
+backend sees the key) and give the same verdict on every signature. edge_auth.jws accepts
+no other algorithm, so `none` and HS* can never be selected by a token header.
 """
 
 from __future__ import annotations
@@ -21,19 +20,19 @@ from __future__ import annotations
 import base64
 import binascii
 import ctypes
-import json
 import weakref
 from collections.abc import Callable, Sequence
-from typing import Any, NoReturn, Protocol
-
-from jwt.algorithms import Algorithm
-from jwt.exceptions import InvalidKeyError
+from typing import Any, Protocol
 
 MIN_KEY_BITS = 2048
 MAX_KEY_BITS = 8192  # bounds the cost of one verify (and of a hostile configuration)
 PUBLIC_EXPONENT = 65537  # the only exponent accepted: e = 1 or 3 make forgeries easy
 LIBCRYPTO_NAMES = ("libcrypto.so.3",)
 _RSA_OID = bytes.fromhex("06092a864886f70d0101010500")  # rsaEncryption, NULL parameters
+
+
+class InvalidKeyError(ValueError):
+    """Not an RSA public key this module accepts."""
 
 
 class VerifyKey(Protocol):
@@ -287,35 +286,3 @@ def load_public_key(spec: dict[str, Any], backend: Backend | None = None) -> Ver
     """A checked RSA public key for `backend` (default: the container's) from a key spec."""
     n, e = key_numbers(spec)
     return (backend or BACKEND).load(n, e)
-
-
-class RS256(Algorithm):
-    """RSASSA-PKCS1-v1_5 with SHA-256, verify only, on whichever backend loaded the key."""
-
-    def prepare_key(self, key: Any) -> VerifyKey:
-        if not isinstance(key, PythonKey | OpenSSLKey):
-            raise InvalidKeyError("expected a key loaded by edge_auth.rs256")
-        return key
-
-    def sign(self, msg: bytes, key: Any) -> NoReturn:
-        raise NotImplementedError("the edge only verifies")
-
-    def verify(self, msg: bytes, key: VerifyKey, sig: bytes) -> bool:
-        return key.verify(msg, sig)
-
-    def check_key_length(self, key: VerifyKey) -> str | None:
-        if key.n.bit_length() < MIN_KEY_BITS:
-            return f"RSA key is {key.n.bit_length()} bits, below {MIN_KEY_BITS}"
-        return None
-
-    @staticmethod
-    def to_jwk(key_obj: VerifyKey, as_dict: bool = False) -> Any:
-        jwk = {"kty": "RSA", "n": _uint_b64url(key_obj.n), "e": _uint_b64url(key_obj.e)}
-        return jwk if as_dict else json.dumps(jwk)
-
-    @staticmethod
-    def from_jwk(jwk: str | dict[str, Any]) -> VerifyKey:
-        data = json.loads(jwk) if isinstance(jwk, str) else jwk
-        if not isinstance(data, dict) or data.get("kty") != "RSA":
-            raise InvalidKeyError("not an RSA JWK")
-        return load_public_key(data)
