@@ -88,6 +88,8 @@ def two_segments() -> str:
     """header.signature, the signature made over the header segment alone."""
     header = b64url(json.dumps({"alg": "RS256"}).encode())
     return header + "." + b64url(pyrsa.sign(header.encode(), PRIVATE, "SHA-256"))
+
+
 FIXTURES = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 header_values = (
