@@ -1,24 +1,23 @@
 """Build the two Lambda packages, byte-for-byte reproducibly.
 
-    build_lambda.py [--out build/lambda] [--edge-config FILE] [--only upload_api|edge_auth] [--check-reproducible]
+    build_lambda.py [--out build/lambda] [--only upload_api|edge_auth] [--check-reproducible]
 
 - build/lambda/upload_api.zip: upload_api/ + objectkeys/ + requirements/lambda-upload-api.txt
-- build/lambda/edge_auth.zip: edge_auth/ (with config.json from --edge-config) + objectkeys/
-  + requirements/lambda-edge-auth.txt; fails above 1,048,576 bytes (Lambda@Edge viewer limit)
-- build/lambda/edge_auth/: the edge package tree without config.json, text files only, for
-  Terraform to zip itself with its own configuration (archive_file).
+- build/lambda/edge_auth.zip: edge_auth/ + objectkeys/ + requirements/lambda-edge-auth.txt,
+  without edge_auth/config.json: Terraform bakes the configuration in at apply time
+  (terraform/modules/edge_auth/bake_package.py); fails above 1,048,576 bytes (the Lambda@Edge
+  viewer limit) less the headroom a configuration needs.
 
 Dependencies are wheels for the Lambda runtime (CPython 3.13, manylinux2014 x86_64), not for
 this machine, fetched once into build/lambda/.wheels. Zips have sorted entries, fixed
 timestamps and modes, and precompiled bytecode (unchecked-hash .pyc, compiled by CPython 3.13
-with PYTHONHASHSEED=0, so the same inputs give the same sha256); the Terraform tree stays text.
+with PYTHONHASHSEED=0, so the same inputs give the same sha256).
 """
 
 from __future__ import annotations
 
 import argparse
 import hashlib
-import json
 import shutil
 import subprocess
 import sys
@@ -30,8 +29,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 SOURCES = ROOT / "lambda_src"
 DEFAULT_OUT = ROOT / "build" / "lambda"
-DEFAULT_EDGE_CONFIG = SOURCES / "edge_config.example.json"
 EDGE_LIMIT_BYTES = 1_048_576
+# Kept free for the configuration baked in at apply time (a few keys take ~2 KB).
+EDGE_CONFIG_HEADROOM_BYTES = 65_536
 ZIP_EPOCH = (1980, 1, 1, 0, 0, 0)
 PLATFORM_ARGS = (
     "--platform=manylinux2014_x86_64",
@@ -176,36 +176,14 @@ def sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-def canonical_edge_config(path: Path) -> bytes:
-    """The configuration, validated with the authorizer's own parser and canonically encoded
-    (so formatting changes in the input file do not change the package hash)."""
-    sys.path.insert(0, str(SOURCES))
-    from edge_auth.config import ConfigError, parse_config
-
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-        parse_config(data)
-    except (OSError, ValueError, ConfigError) as exc:
-        raise SystemExit(f"edge config {path}: {exc}") from None
-    return (json.dumps(data, sort_keys=True, separators=(",", ":")) + "\n").encode("utf-8")
-
-
 def check_edge_tree(tree: Path) -> None:
     top_level = {p.name.split("-")[0].split(".")[0].lower() for p in tree.iterdir()}
     forbidden = sorted(top_level & set(EDGE_FORBIDDEN))
     if forbidden:
         raise SystemExit(f"edge package must not contain {forbidden}")
-    for path in tree.rglob("*"):
-        if path.is_file():
-            try:
-                path.read_bytes().decode("utf-8")
-            except UnicodeDecodeError:
-                raise SystemExit(f"edge package must be text only: {path.relative_to(tree)}") from None
 
 
-def build_function(function: Function, out: Path, wheels: Path, edge_config: Path | None) -> Path:
-    # Validate the configuration before spending time on dependencies.
-    config = canonical_edge_config(edge_config) if function is EDGE_AUTH and edge_config else None
+def build_function(function: Function, out: Path, wheels: Path) -> Path:
     work = out / ".work" / function.name
     shutil.rmtree(work, ignore_errors=True)
     work.mkdir(parents=True)
@@ -214,12 +192,6 @@ def build_function(function: Function, out: Path, wheels: Path, edge_config: Pat
     prune(work)
     if function is EDGE_AUTH:
         check_edge_tree(work)
-        tree = out / "edge_auth"
-        shutil.rmtree(tree, ignore_errors=True)
-        shutil.copytree(work, tree)
-        if config is None:
-            raise SystemExit("the edge build needs --edge-config")
-        (work / "edge_auth" / "config.json").write_bytes(config)
     compile_bytecode(work)
     destination = out / f"{function.name}.zip"
     write_zip(work, destination, function.compresslevel)
@@ -230,11 +202,15 @@ def build_function(function: Function, out: Path, wheels: Path, edge_config: Pat
         f"{size:,} bytes, sha256 {sha256(destination)}"
     )
     if function is EDGE_AUTH:
-        headroom = EDGE_LIMIT_BYTES - size
-        print(f"  Lambda@Edge viewer-request limit {EDGE_LIMIT_BYTES:,} bytes: headroom {headroom:,} bytes")
+        limit = EDGE_LIMIT_BYTES - EDGE_CONFIG_HEADROOM_BYTES
+        headroom = limit - size
+        print(
+            f"  Lambda@Edge viewer-request limit {EDGE_LIMIT_BYTES:,} bytes, less {EDGE_CONFIG_HEADROOM_BYTES:,} "
+            f"for the configuration: headroom {headroom:,} bytes"
+        )
         if headroom < 0:
             destination.unlink()
-            raise SystemExit(f"edge_auth.zip is {size:,} bytes, over the {EDGE_LIMIT_BYTES:,}-byte limit")
+            raise SystemExit(f"edge_auth.zip is {size:,} bytes, over the {limit:,}-byte limit")
     return destination
 
 
@@ -242,7 +218,6 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT)
     parser.add_argument("--wheels", type=Path, default=DEFAULT_OUT / ".wheels", help="wheel cache")
-    parser.add_argument("--edge-config", type=Path, default=DEFAULT_EDGE_CONFIG)
     parser.add_argument("--only", choices=[UPLOAD_API.name, EDGE_AUTH.name])
     parser.add_argument(
         "--check-reproducible",
@@ -253,10 +228,10 @@ def main(argv: list[str] | None = None) -> None:
     for function in (UPLOAD_API, EDGE_AUTH):
         if args.only not in (None, function.name):
             continue
-        built = build_function(function, args.out.resolve(), args.wheels.resolve(), args.edge_config.resolve())
+        built = build_function(function, args.out.resolve(), args.wheels.resolve())
         if args.check_reproducible:
             with tempfile.TemporaryDirectory() as scratch:
-                again = build_function(function, Path(scratch), args.wheels.resolve(), args.edge_config.resolve())
+                again = build_function(function, Path(scratch), args.wheels.resolve())
                 if sha256(again) != sha256(built):
                     raise SystemExit(f"{built.name}: a second build differs; the build is not reproducible")
             print(f"  {built.name}: a second build is byte-identical")

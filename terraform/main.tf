@@ -13,6 +13,11 @@ module "storage" {
   bucket_name     = var.bucket_name
   allowed_origins = var.allowed_origins
   force_destroy   = var.force_destroy_bucket
+
+  noncurrent_version_expiration_days = var.bucket_versions.noncurrent_days
+  newer_noncurrent_versions          = var.bucket_versions.newer_noncurrent_versions
+  abort_incomplete_multipart_days    = var.bucket_versions.abort_incomplete_multipart_days
+
   cdn_access = {
     type             = module.cdn.origin_access
     oai_iam_arn      = module.cdn.oai_iam_arn
@@ -31,12 +36,14 @@ module "upload_api" {
   allowed_origins                         = module.storage.allowed_origins
   max_upload_bytes                        = var.uploads.max_bytes
   allowed_content_types                   = var.uploads.content_types
+  allow_active_content                    = var.uploads.allow_active_content
   presign_expires_seconds                 = var.uploads.presign_expires_seconds
   download_token_ttl_seconds              = var.downloads.token_ttl_seconds
   download_token_issuer                   = local.download_token_issuer
   download_token_audience                 = local.download_token_audience
   download_access                         = var.downloads.access
   kms_deletion_window_days                = var.downloads.signing_key_deletion_window_days
+  kms_admin_arns                          = var.downloads.signing_key_admin_arns
   cdn_url                                 = module.cdn.cdn_url
   user_jwt_issuer                         = var.identity_provider.issuer
   user_jwt_audience                       = var.identity_provider.audience
@@ -45,6 +52,7 @@ module "upload_api" {
   user_jwt_algorithms                     = var.identity_provider.algorithms
   rate_limit_max_requests                 = var.rate_limit.max_requests
   rate_limit_window_seconds               = var.rate_limit.window_seconds
+  dynamodb_kms_key_arn                    = var.rate_limit.table_kms_key_arn
   stage_name                              = var.api.stage_name
   throttling_rate_limit                   = var.api.throttling_rate_limit
   throttling_burst_limit                  = var.api.throttling_burst_limit
@@ -64,10 +72,11 @@ module "edge_auth" {
     aws.us_east_1 = aws.us_east_1
   }
 
-  name        = "${var.name}-edge-auth"
-  package_dir = var.packages.edge_auth_dir
-  issuer      = local.download_token_issuer
-  audience    = local.download_token_audience
+  name              = "${var.name}-edge-auth"
+  package_zip       = var.packages.edge_auth_zip
+  python_executable = var.packages.python_executable
+  issuer            = local.download_token_issuer
+  audience          = local.download_token_audience
   signing_keys = concat(
     [{ kid = module.upload_api.signing_key_id, pem = data.aws_kms_public_key.signing.public_key_pem }],
     var.downloads.additional_trusted_keys,
@@ -96,4 +105,23 @@ module "cdn" {
   acm_certificate_arn           = var.cdn.acm_certificate_arn
   web_acl_arn                   = var.cdn.web_acl_arn
   access_log_bucket_domain_name = var.cdn.access_log_bucket_domain_name
+}
+
+module "monitoring" {
+  source = "./modules/monitoring"
+  providers = {
+    aws           = aws
+    aws.us_east_1 = aws.us_east_1
+  }
+
+  name                   = var.name
+  alarm_topic_arn        = var.monitoring.alarm_topic_arn
+  dashboard              = var.monitoring.dashboard
+  cdn_additional_metrics = var.monitoring.cdn_additional_metrics
+  thresholds             = var.monitoring.thresholds
+  api                    = { name = module.upload_api.rest_api_name, stage = module.upload_api.stage_name }
+  function_name          = module.upload_api.function_name
+  rate_limit_table_name  = module.upload_api.rate_limit_table_name
+  business_metrics       = module.upload_api.metrics
+  distribution_id        = module.cdn.distribution_id
 }

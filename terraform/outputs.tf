@@ -81,3 +81,11 @@ output "edge_config" {
   description = "The edge function's baked configuration (public keys only, no secret)."
   value       = module.edge_auth.config
 }
+
+output "monitoring" {
+  description = "What operators see: the alarms' names (empty without monitoring.alarm_topic_arn) and the dashboard's name."
+  value = {
+    alarm_names    = module.monitoring.alarm_names
+    dashboard_name = module.monitoring.dashboard_name
+  }
+}

@@ -24,10 +24,11 @@ variable "allowed_origins" {
 }
 
 variable "packages" {
-  description = "Where the built Lambda packages are (`make build`): upload_api_zip = the upload API zip (build/lambda/upload_api.zip), edge_auth_dir = the edge package tree without its config (build/lambda/edge_auth)."
+  description = "Where the built Lambda packages are (`make build`): upload_api_zip = build/lambda/upload_api.zip, edge_auth_zip = build/lambda/edge_auth.zip (its configuration is baked in at apply time by python_executable, a Python 3.9+ on the applying machine)."
   type = object({
-    upload_api_zip = string
-    edge_auth_dir  = string
+    upload_api_zip    = string
+    edge_auth_zip     = string
+    python_executable = optional(string, "python3")
   })
   nullable = false
 }
@@ -66,21 +67,28 @@ variable "identity_provider" {
 }
 
 variable "uploads" {
-  description = "Uploads: max_bytes (largest upload; S3 enforces it through the presigned POST), content_types (MIME types users may upload), presign_expires_seconds (lifetime of a presigned upload). Unset = the upload_api module's defaults."
+  description = <<-EOT
+    Uploads: max_bytes (largest upload; S3 enforces it through the presigned POST), content_types (MIME types users
+    may upload), presign_expires_seconds (lifetime of a presigned upload), allow_active_content (opt-in for active
+    types such as image/svg+xml in content_types: served from the CDN they can run script on a hostname same-site
+    with your app; default false, and such types are refused at plan). Unset = the upload_api module's defaults.
+  EOT
   type = object({
     max_bytes               = optional(number)
     content_types           = optional(list(string))
     presign_expires_seconds = optional(number)
+    allow_active_content    = optional(bool)
   })
   default  = {}
   nullable = false
 }
 
 variable "rate_limit" {
-  description = "Per-user API rate limit: max_requests per window of window_seconds. Unset = the upload_api module's defaults."
+  description = "Per-user API rate limit: max_requests per window of window_seconds; table_kms_key_arn, a customer-managed KMS key for the counters' table (unset: the AWS-owned key, no KMS requests). Unset = the upload_api module's defaults."
   type = object({
-    max_requests   = optional(number)
-    window_seconds = optional(number)
+    max_requests      = optional(number)
+    window_seconds    = optional(number)
+    table_kms_key_arn = optional(string)
   })
   default  = {}
   nullable = false
@@ -90,7 +98,9 @@ variable "downloads" {
   description = <<-EOT
     Downloads: access ("owner" or "authenticated"), token_ttl_seconds, token_issuer (default urn:<name>:upload-api),
     token_audience (default urn:<name>:cdn), additional_trusted_keys (extra {kid, pem} public keys the edge trusts,
-    during a signing-key rotation: the previous key), signing_key_deletion_window_days.
+    during a signing-key rotation: the previous key), signing_key_deletion_window_days, signing_key_admin_arns (IAM
+    roles/users that administer, never use, the signing key; unset or empty: the account root, so IAM can always
+    grant administration and the key cannot be locked out).
   EOT
   type = object({
     access            = optional(string)
@@ -102,6 +112,7 @@ variable "downloads" {
       pem = string
     })), [])
     signing_key_deletion_window_days = optional(number)
+    signing_key_admin_arns           = optional(list(string))
   })
   default  = {}
   nullable = false
@@ -144,6 +155,45 @@ variable "logging" {
   type = object({
     retention_days = optional(number)
     level          = optional(string)
+  })
+  default  = {}
+  nullable = false
+}
+
+variable "bucket_versions" {
+  description = "How long the bucket keeps old object versions: noncurrent_days (age after which an overwritten or deleted version expires), newer_noncurrent_versions (how many newer old versions per key survive that age), abort_incomplete_multipart_days. Unset = the storage module's defaults."
+  type = object({
+    noncurrent_days                 = optional(number)
+    newer_noncurrent_versions       = optional(number)
+    abort_incomplete_multipart_days = optional(number)
+  })
+  default  = {}
+  nullable = false
+}
+
+variable "monitoring" {
+  description = <<-EOT
+    Operators' view (modules/monitoring): alarm_topic_arn (SNS topic notified on ALARM and OK; unset: no alarms
+    are created, the dashboard still is), dashboard (default true), cdn_additional_metrics (CloudFront's billed
+    additional metrics, default true), thresholds (see the module's README). Unset = the module's defaults.
+  EOT
+  type = object({
+    alarm_topic_arn        = optional(string)
+    dashboard              = optional(bool)
+    cdn_additional_metrics = optional(bool)
+    thresholds = optional(object({
+      period_seconds        = optional(number)
+      evaluation_periods    = optional(number)
+      api_min_requests      = optional(number)
+      api_5xx_percent       = optional(number)
+      api_latency_p90_ms    = optional(number)
+      api_latency_p99_ms    = optional(number)
+      function_errors       = optional(number)
+      function_throttles    = optional(number)
+      cdn_5xx_percent       = optional(number)
+      edge_execution_errors = optional(number)
+      table_throttles       = optional(number)
+    }))
   })
   default  = {}
   nullable = false

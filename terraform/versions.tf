@@ -8,9 +8,5 @@ terraform {
       # The caller passes a second configuration for us-east-1, where Lambda@Edge functions live.
       configuration_aliases = [aws.us_east_1]
     }
-    archive = {
-      source  = "hashicorp/archive"
-      version = ">= 2.7"
-    }
   }
 }

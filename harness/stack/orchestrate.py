@@ -24,6 +24,7 @@ from typing import Any
 
 import boto3
 
+import edge_package
 from stack import apigw, cloudfront, issuer, paths, processes
 from stack.outputs import root_outputs, write_json
 from stack.plan import Plan, Resource, Unresolved
@@ -193,26 +194,15 @@ def edge_config(plan: Plan, signing_key_id: str, pem: str) -> dict[str, Any]:
 
 
 def bake_edge(config: dict[str, Any]) -> Path:
-    """Build the edge package with this configuration (packaging/build_lambda.py) and unpack it."""
-    config_file = paths.STATE / "edge-config.json"
-    write_json(config_file, config)
-    out = paths.STATE / "lambda"
-    command = [
-        sys.executable,
-        str(paths.ROOT / "packaging" / "build_lambda.py"),
-        "--only",
-        "edge_auth",
-        "--out",
-        str(out),
-        "--wheels",
-        str(paths.LAMBDA_BUILD / ".wheels"),
-        "--edge-config",
-        str(config_file),
-    ]
-    result = subprocess.run(command, capture_output=True, text=True, timeout=600)
-    if result.returncode != 0:
-        raise StackError(f"building the edge package failed:\n{result.stdout}{result.stderr}")
-    return extract(out / "edge_auth.zip", paths.STATE / "functions" / "edge_auth")
+    """Bake this configuration into the built edge package as `terraform apply` does (the
+    edge_auth module's bake_package.py), and unpack it."""
+    try:
+        baked = edge_package.bake(
+            config, paths.STATE / "lambda" / "edge_auth.zip", paths.LAMBDA_BUILD / "edge_auth.zip"
+        )
+    except edge_package.BakeFailed as exc:
+        raise StackError(f"baking the edge package failed: {exc}") from None
+    return extract(baked, paths.STATE / "functions" / "edge_auth")
 
 
 # --- up / down ----------------------------------------------------------------------------

@@ -60,15 +60,10 @@ mock_provider "aws" {
   }
 }
 
-mock_provider "archive" {
-  mock_data "archive_file" {
-    defaults = { output_size = 180000 }
-  }
-}
 
 variables {
   name                = "tf-test-edge-auth"
-  package_dir         = "../../tests/fixtures/edge_package"
+  package_zip         = "../../tests/fixtures/edge_package.zip.stand-in"
   package_output_path = ".terraform/tf-test-edge_auth.zip"
   issuer              = "urn:tf-test:upload-api"
   audience            = "urn:tf-test:cdn"
@@ -93,25 +88,32 @@ def render(module: str, settings: dict[str, Any]) -> str:
         "",
         _HEADERS[module],
     ]
-    for variable, spec in settings.items():
+    for entry, spec in settings.items():
+        # An entry names its variable (default: the entry's key) and may hold other inputs
+        # fixed for all its values ("with"), e.g. a type list under an opt-in.
+        variable = spec.get("variable", entry)
+        width = max(len(name) for name in [variable, *spec.get("with", {})])  # as terraform fmt aligns
+        fixed = [f"    {name:<{width}} = {json.dumps(value)}" for name, value in spec.get("with", {}).items()]
         for index, value in enumerate(spec["accepted"]):
             lines += [
-                f'run "{_run_name("accepted", variable, index)}" {{',
+                f'run "{_run_name("accepted", entry, index)}" {{',
                 "  command = plan",
                 "",
                 "  variables {",
-                f"    {variable} = {json.dumps(value)}",
+                *fixed,
+                f"    {variable:<{width}} = {json.dumps(value)}",
                 "  }",
                 "}",
                 "",
             ]
         for index, value in enumerate(spec["refused"]):
             lines += [
-                f'run "{_run_name("refused", variable, index)}" {{',
+                f'run "{_run_name("refused", entry, index)}" {{',
                 "  command = plan",
                 "",
                 "  variables {",
-                f"    {variable} = {json.dumps(value)}",
+                *fixed,
+                f"    {variable:<{width}} = {json.dumps(value)}",
                 "  }",
                 "",
                 f"  expect_failures = [var.{variable}]",

@@ -10,9 +10,9 @@ from __future__ import annotations
 from aws_lambda_powertools import Logger
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, CORSConfig, Response
 
-from upload_api import downloads, uploads
+from upload_api import downloads, metrics, uploads
 from upload_api.config import Config
-from upload_api.errors import ApiError, MethodNotAllowedError, NotFoundError
+from upload_api.errors import ApiError, MethodNotAllowedError, NotFoundError, RateLimitedError
 from upload_api.responses import error_response
 
 ROUTES = {"/uploads": "POST", "/downloads": "POST"}
@@ -44,9 +44,11 @@ def build_app(config: Config) -> APIGatewayRestResolver:
     def not_found(_: Exception) -> Response[str]:
         allowed = ROUTES.get(app.current_event.path)
         if allowed is not None:
-            error = MethodNotAllowedError(f"Use {allowed}.", {"Allow": f"{allowed}, OPTIONS"})
-            return error_response(error)
-        return error_response(NotFoundError("No such route."))
+            error: ApiError = MethodNotAllowedError(f"Use {allowed}.", {"Allow": f"{allowed}, OPTIONS"})
+        else:
+            error = NotFoundError("No such route.")
+        metrics.refused(error.code)
+        return error_response(error)
 
     @app.exception_handler(ApiError)  # type: ignore[untyped-decorator]
     def api_error(error: ApiError) -> Response[str]:
@@ -55,12 +57,17 @@ def build_app(config: Config) -> APIGatewayRestResolver:
         if error.reason:
             extra["reason"] = error.reason
         log("request refused", extra=extra)
+        metrics.refused(error.code)
+        if isinstance(error, RateLimitedError):
+            metrics.rate_limited(app.current_event.path.strip("/"))
         return error_response(error)
 
     @app.exception_handler(Exception)  # type: ignore[untyped-decorator]
     def unexpected(error: Exception) -> Response[str]:
         # The type only: exception texts from libraries can quote their input.
         logger.error("unhandled error", extra={"error_type": type(error).__name__})
-        return error_response(ApiError())
+        internal = ApiError()
+        metrics.refused(internal.code)
+        return error_response(internal)
 
     return app

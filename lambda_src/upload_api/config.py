@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
-from upload_api.media_types import EXTENSIONS
+from upload_api.media_types import EXTENSIONS, is_active
 
 DEFAULT_CONTENT_TYPES = ("image/jpeg", "image/png", "image/gif", "image/webp", "image/avif")
 _KEY_ID_RE = re.compile(r"(?:arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key/)?(?P<id>(?:mrk-)?[0-9a-f-]{32,36})")
@@ -22,6 +22,11 @@ MIN_PRESIGN_EXPIRES_SECONDS = 30
 MAX_PRESIGN_EXPIRES_SECONDS = 900
 MIN_DOWNLOAD_TOKEN_TTL_SECONDS = 30
 MAX_DOWNLOAD_TOKEN_TTL_SECONDS = 3600
+# CloudWatch namespaces: up to 255 of these characters, and never the reserved "AWS/" prefix
+# (the upload_api Terraform module validates metrics_namespace with the same rule).
+DEFAULT_METRICS_NAMESPACE = "UploadApi"
+_NAMESPACE_RE = re.compile(r"[0-9A-Za-z._/#: -]{1,255}")
+DEFAULT_SERVICE_NAME = "upload-api"
 
 
 class ConfigError(ValueError):
@@ -50,6 +55,9 @@ class Config:
     user_jwt_algorithms: tuple[str, ...]
     allowed_origins: tuple[str, ...]
     download_access: str
+    allow_active_content: bool
+    metrics_namespace: str
+    service_name: str
 
     @property
     def signing_kid(self) -> str:
@@ -78,6 +86,14 @@ def _integer(env: Mapping[str, str], name: str, default: int, low: int, high: in
     return value
 
 
+def _boolean(env: Mapping[str, str], name: str) -> bool:
+    """Terraform's tostring(bool): "true" or "false"; unset or empty is false."""
+    raw = env.get(name, "").strip()
+    if raw not in {"", "true", "false"}:
+        raise ConfigError(f"{name} must be true or false")
+    return raw == "true"
+
+
 def _csv(env: Mapping[str, str], name: str, default: tuple[str, ...] = ()) -> tuple[str, ...]:
     raw = env.get(name, "")
     values = tuple(item.strip() for item in raw.split(",") if item.strip())
@@ -100,6 +116,25 @@ def _check_jwks_url(url: str) -> None:
     if parts.scheme == "https" or (parts.scheme == "http" and host in LOOPBACK_HOSTS):
         return
     raise ConfigError("USER_JWKS_URL must be https (plain http only on loopback)")
+
+
+def _content_types(env: Mapping[str, str], allow_active_content: bool) -> tuple[str, ...]:
+    content_types = _csv(env, "ALLOWED_CONTENT_TYPES", DEFAULT_CONTENT_TYPES)
+    unknown = set(content_types) - set(EXTENSIONS)
+    if unknown:
+        raise ConfigError(f"ALLOWED_CONTENT_TYPES has types without a known extension: {sorted(unknown)}")
+    active = sorted(t for t in content_types if is_active(t))
+    if active and not allow_active_content:
+        # Served from the CDN, these would run script on a hostname same-site with the app.
+        raise ConfigError(f"ALLOWED_CONTENT_TYPES has active content types {active}: set ALLOW_ACTIVE_CONTENT=true")
+    return content_types
+
+
+def _metrics_namespace(env: Mapping[str, str]) -> str:
+    namespace = env.get("POWERTOOLS_METRICS_NAMESPACE", "") or DEFAULT_METRICS_NAMESPACE
+    if not _NAMESPACE_RE.fullmatch(namespace) or namespace.startswith("AWS/"):
+        raise ConfigError("POWERTOOLS_METRICS_NAMESPACE must be 1-255 of A-Za-z0-9._/#:- and space, not AWS/...")
+    return namespace
 
 
 def from_env(env: Mapping[str, str] = os.environ) -> Config:
@@ -125,16 +160,16 @@ def from_env(env: Mapping[str, str] = os.environ) -> Config:
     algorithms = _csv(env, "USER_JWT_ALGORITHMS", ("RS256", "ES256"))
     if not set(algorithms) <= {"RS256", "RS384", "RS512", "ES256", "ES384", "ES512", "PS256", "EdDSA"}:
         raise ConfigError("USER_JWT_ALGORITHMS may list asymmetric algorithms only")
-    content_types = _csv(env, "ALLOWED_CONTENT_TYPES", DEFAULT_CONTENT_TYPES)
-    unknown = set(content_types) - set(EXTENSIONS)
-    if unknown:
-        raise ConfigError(f"ALLOWED_CONTENT_TYPES has types without a known extension: {sorted(unknown)}")
+    allow_active_content = _boolean(env, "ALLOW_ACTIVE_CONTENT")
+    content_types = _content_types(env, allow_active_content)
     origins = _csv(env, "ALLOWED_ORIGINS")
     if "*" in origins:
         raise ConfigError("ALLOWED_ORIGINS must list origins, not '*'")
     access = env.get("DOWNLOAD_ACCESS", "").strip() or "owner"
     if access not in {"owner", "authenticated"}:
         raise ConfigError("DOWNLOAD_ACCESS must be 'owner' or 'authenticated'")
+    namespace = _metrics_namespace(env)
+    service_name = env.get("POWERTOOLS_SERVICE_NAME", "").strip() or DEFAULT_SERVICE_NAME
     cdn_url = _required(env, "CDN_URL").rstrip("/")
     if not cdn_url.startswith(("https://", "http://")):
         raise ConfigError("CDN_URL must be an http(s) URL")
@@ -163,4 +198,7 @@ def from_env(env: Mapping[str, str] = os.environ) -> Config:
         user_jwt_algorithms=algorithms,
         allowed_origins=origins,
         download_access=access,
+        allow_active_content=allow_active_content,
+        metrics_namespace=namespace,
+        service_name=service_name,
     )

@@ -11,6 +11,7 @@ from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.router import APIGatewayRouter
 
 from objectkeys import encode_owner, parse_key
+from upload_api import metrics
 from upload_api.auth import Principal
 from upload_api.config import Config
 from upload_api.download_tokens import KmsTokenSigner
@@ -55,4 +56,5 @@ def post_downloads() -> Response[str]:
     key = parse_download_request(json_body(router))
     body = create_download(key, principal, services.config, services.signer, services.limiter, now=int(time.time()))
     logger.info("download token minted", extra={"path": body["url"].split("?", 1)[0]})
+    metrics.presign_issued("download_token")
     return json_response(200, body)

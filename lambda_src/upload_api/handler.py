@@ -18,6 +18,8 @@ from upload_api.auth import UserTokenVerifier
 from upload_api.budget import Deadline
 from upload_api.config import ConfigError, from_env
 from upload_api.download_tokens import KmsTokenSigner
+from upload_api.metrics import configure as configure_metrics
+from upload_api.metrics import metrics
 from upload_api.ratelimit import RateLimiter
 from upload_api.services import Services
 
@@ -26,6 +28,7 @@ def services_from_env() -> Services:
     """Everything a request needs. Endpoints come from boto3's standard AWS_ENDPOINT_URL*
     variables (LocalStack locally), never from our own code."""
     config = from_env()
+    configure_metrics(config)
     deadline = Deadline()
     return Services(
         config=config,
@@ -94,6 +97,9 @@ def _misconfigured() -> dict[str, Any]:
     }
 
 
+# log_metrics outermost: the EMF blob is printed after the answer is made, whatever the route
+# added (a cold start that failed adds nothing: its 500s show as API Gateway 5XXError).
+@metrics.log_metrics
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     if _state.services is None or _app is None:

@@ -28,13 +28,15 @@ def presigned_post(s3: Any, *, bucket: str, key: str, content_type: str, size: i
 
 
 def presigned_put(s3: Any, *, bucket: str, key: str, content_type: str, size: int, expires: int) -> PresignedUpload:
-    """A presigned PUT. Only signed headers are enforced: Content-Type is signed; the
-    Content-Length parameter is signed too, so S3 rejects any other body length (proved
-    against LocalStack's S3 in tests/unit/test_presign_localstack.py)."""
+    """A presigned PUT that writes its object once. Only signed headers are enforced:
+    Content-Type and Content-Length are signed, so S3 rejects another type or body length, and
+    `If-None-Match: *` is signed, so S3 refuses (412) a second write to the key while the URL
+    lives (proved against LocalStack's S3 in tests/integration/test_presign_localstack.py)."""
     url = s3.generate_presigned_url(
         "put_object",
-        Params={"Bucket": bucket, "Key": key, "ContentType": content_type, "ContentLength": size},
+        Params={"Bucket": bucket, "Key": key, "ContentType": content_type, "ContentLength": size, "IfNoneMatch": "*"},
         ExpiresIn=expires,
         HttpMethod="PUT",
     )
-    return PresignedUpload("PUT", url, headers={"Content-Type": content_type, "Content-Length": str(size)})
+    headers = {"Content-Type": content_type, "Content-Length": str(size), "If-None-Match": "*"}
+    return PresignedUpload("PUT", url, headers=headers)

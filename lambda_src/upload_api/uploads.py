@@ -12,6 +12,7 @@ from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.router import APIGatewayRouter
 
 from objectkeys import new_key
+from upload_api import metrics
 from upload_api.auth import Principal
 from upload_api.config import Config
 from upload_api.errors import BadRequestError, PayloadTooLargeError, UnsupportedMediaTypeError
@@ -95,4 +96,5 @@ def post_uploads() -> Response[str]:
     services.limiter.hit("uploads", principal.sub, now)
     body = create_upload(request, principal, services.config, services.s3, now)
     logger.info("upload presigned", extra={"key": body["key"], "method": body["method"], "size": request.size})
+    metrics.presign_issued(f"upload_{request.method.lower()}")
     return json_response(201, body)

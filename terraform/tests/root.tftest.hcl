@@ -51,12 +51,6 @@ mock_provider "aws" {
   }
 }
 
-mock_provider "archive" {
-  mock_data "archive_file" {
-    defaults = { output_size = 180000 }
-  }
-}
-
 variables {
   name            = "tf-test"
   bucket_name     = "tf-test-uploads"
@@ -68,7 +62,20 @@ variables {
   }
   packages = {
     upload_api_zip = "tests/fixtures/upload_api_package.txt"
-    edge_auth_dir  = "tests/fixtures/edge_package"
+    edge_auth_zip  = ".terraform/tf-test-built-edge_auth.zip"
+  }
+}
+
+# A real (tiny) zip for package_zip: the runs that apply bake it for real (terraform_data.package).
+run "built_package" {
+  command = plan
+
+  module {
+    source = "./tests/fixtures/built_edge_package"
+  }
+
+  variables {
+    output_path = ".terraform/tf-test-built-edge_auth.zip"
   }
 }
 
@@ -210,4 +217,93 @@ run "private_key_is_rejected_as_trusted_key" {
   }
 
   expect_failures = [var.downloads]
+}
+
+run "key_admins_table_key_and_version_bounds_reach_the_modules" {
+  command = plan
+
+  variables {
+    downloads       = { signing_key_admin_arns = ["arn:aws:iam::123456789012:role/platform-admin"] }
+    rate_limit      = { table_kms_key_arn = "arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab" }
+    bucket_versions = { noncurrent_days = 90, newer_noncurrent_versions = 5 }
+  }
+
+  assert {
+    condition     = [for s in jsondecode(module.upload_api.signing_key_policy).Statement : s.Principal.AWS if s.Sid == "AdministratorsManageButDoNotSign"] == [["arn:aws:iam::123456789012:role/platform-admin"]]
+    error_message = "downloads.signing_key_admin_arns must name the signing key's administrators."
+  }
+
+  assert {
+    condition     = module.upload_api.rate_limit_table_kms_key_arn == "arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+    error_message = "rate_limit.table_kms_key_arn must encrypt the rate-limit table."
+  }
+
+  assert {
+    condition     = module.storage.noncurrent_versions == { days = 90, newer_versions = 5 }
+    error_message = "bucket_versions must bound the bucket's noncurrent versions."
+  }
+}
+
+run "unset_key_admins_table_key_and_version_bounds_take_the_defaults" {
+  command = plan
+
+  assert {
+    condition = (
+      [for s in jsondecode(module.upload_api.signing_key_policy).Statement : s.Principal.AWS if s.Sid == "AdministratorsManageButDoNotSign"] == [["arn:aws:iam::123456789012:root"]] &&
+      module.upload_api.rate_limit_table_kms_key_arn == null &&
+      module.storage.noncurrent_versions == { days = 30, newer_versions = 3 } &&
+      module.upload_api.environment.ALLOW_ACTIVE_CONTENT == "false"
+    )
+    error_message = "Unset, the key is administered by the account root, the table uses the AWS-owned key, versions keep the storage module's bounds and active content is refused."
+  }
+}
+
+# Without the opt-in the same types fail upload_api's validation (a child module's variable, which
+# a root test cannot expect_failures on): modules/upload_api/tests/contract.tftest.hcl.
+run "active_content_plans_with_the_opt_in" {
+  command = plan
+
+  variables {
+    uploads = { content_types = ["image/png", "image/svg+xml"], allow_active_content = true }
+  }
+
+  assert {
+    condition     = module.upload_api.environment.ALLOW_ACTIVE_CONTENT == "true" && module.upload_api.environment.ALLOWED_CONTENT_TYPES == "image/png,image/svg+xml"
+    error_message = "uploads.allow_active_content must reach the function with the types it allows."
+  }
+}
+
+run "monitoring_watches_this_stacks_parts" {
+  command = apply # the dashboard names alarms and the distribution, known after apply
+
+  variables {
+    monitoring = {
+      alarm_topic_arn = "arn:aws:sns:eu-west-1:123456789012:ops-alerts"
+      thresholds      = { api_latency_p99_ms = 5000 }
+    }
+  }
+
+  assert {
+    condition     = length(output.monitoring.alarm_names) == 8 && output.monitoring.dashboard_name == "tf-test"
+    error_message = "With a topic, the composition must create the eight alarms and the dashboard."
+  }
+
+  assert {
+    condition = (
+      strcontains(jsonencode(module.monitoring.dashboard_body), "\"ApiName\",\"tf-test\",\"Stage\",\"v1\"") &&
+      strcontains(jsonencode(module.monitoring.dashboard_body), "\"FunctionName\",\"tf-test-upload-api\"") &&
+      strcontains(jsonencode(module.monitoring.dashboard_body), "\"TableName\",\"tf-test-rate-limit\"") &&
+      strcontains(jsonencode(module.monitoring.dashboard_body), "[\"UploadApi\",\"PresignsIssued\",\"kind\",\"upload_post\",\"service\",\"tf-test\"]")
+    )
+    error_message = "The dashboard must chart this stack's API stage, function, table and the function's own metrics (namespace and service from upload_api)."
+  }
+}
+
+run "monitoring_without_a_topic_has_no_alarms" {
+  command = plan
+
+  assert {
+    condition     = output.monitoring.alarm_names == [] && output.monitoring.dashboard_name == "tf-test"
+    error_message = "Unset, monitoring creates the dashboard and no alarm."
+  }
 }

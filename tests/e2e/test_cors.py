@@ -37,7 +37,7 @@ def test_api_preflight_and_request(stack, allowed) -> None:
 def test_s3_preflight_and_upload(stack, allowed) -> None:
     presigned = stack.presign(stack.user_token(), method="PUT").json()
     url = presigned["url"].split("?", 1)[0]
-    preflight = {"Access-Control-Request-Method": "PUT", "Access-Control-Request-Headers": "content-type"}
+    preflight = {"Access-Control-Request-Method": "PUT", "Access-Control-Request-Headers": "content-type,if-none-match"}
     good = requests.options(url, headers={"Origin": allowed, **preflight}, timeout=15)
     assert good.status_code == 200
     assert _acao(good) == allowed

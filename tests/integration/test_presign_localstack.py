@@ -21,7 +21,7 @@ import pytest
 import requests
 from botocore.config import Config
 
-from upload_api.presign import presigned_post, presigned_put
+from upload_api.presign import PresignedUpload, presigned_post, presigned_put
 
 pytestmark = pytest.mark.localstack
 
@@ -76,8 +76,24 @@ def bucket(s3: Any) -> Iterator[str]:
     s3.delete_bucket(Bucket=name)
 
 
-def _put(s3: Any, bucket: str, key: str, expires: int = 60) -> str:
-    return presigned_put(s3, bucket=bucket, key=key, content_type=CONTENT_TYPE, size=len(BODY), expires=expires).url
+def _put(s3: Any, bucket: str, key: str, expires: int = 60) -> PresignedUpload:
+    return presigned_put(s3, bucket=bucket, key=key, content_type=CONTENT_TYPE, size=len(BODY), expires=expires)
+
+
+def _send(upload: PresignedUpload, body: bytes = BODY, **headers: str | None) -> requests.Response:
+    """PUT `body` with the headers the API handed out (the length comes from the body), each
+    header in `headers` replaced, added, or dropped when None."""
+    sent = {name: value for name, value in (upload.headers or {}).items() if name != "Content-Length"}
+    for keyword, value in headers.items():
+        name = keyword.replace("_", "-")
+        sent.pop(name, None)
+        if value is not None:
+            sent[name] = value
+    return requests.put(upload.url, data=body, headers=sent, timeout=10)
+
+
+def _signed_headers(upload: PresignedUpload) -> list[str]:
+    return upload.url.split("X-Amz-SignedHeaders=")[1].split("&")[0].split("%3B")
 
 
 def _stored(s3: Any, bucket: str, key: str) -> bool:
@@ -85,24 +101,24 @@ def _stored(s3: Any, bucket: str, key: str) -> bool:
 
 
 def test_put_with_the_signed_headers_succeeds(s3, bucket):
-    response = requests.put(_put(s3, bucket, "ok.png"), data=BODY, headers={"Content-Type": CONTENT_TYPE}, timeout=10)
+    response = _send(_put(s3, bucket, "ok.png"))
     assert response.status_code == 200, response.text
     assert s3.head_object(Bucket=bucket, Key="ok.png")["ContentType"] == CONTENT_TYPE
 
 
 def test_put_content_type_is_bound_by_the_signature(s3, bucket):
-    url = _put(s3, bucket, "ct.png")
-    assert "content-type" in url.split("X-Amz-SignedHeaders=")[1].split("&")[0]
-    response = requests.put(url, data=BODY, headers={"Content-Type": "text/html"}, timeout=10)
+    upload = _put(s3, bucket, "ct.png")
+    assert "content-type" in _signed_headers(upload)
+    response = _send(upload, Content_Type="text/html")
     assert response.status_code == 403
     assert "SignatureDoesNotMatch" in response.text
     assert not _stored(s3, bucket, "ct.png")
 
 
 def test_put_content_length_is_bound_by_the_signature(s3, bucket):
-    url = _put(s3, bucket, "len.png")
-    assert "content-length" in url.split("X-Amz-SignedHeaders=")[1].split("&")[0]
-    response = requests.put(url, data=BODY + b"more", headers={"Content-Type": CONTENT_TYPE}, timeout=10)
+    upload = _put(s3, bucket, "len.png")
+    assert "content-length" in _signed_headers(upload)
+    response = _send(upload, BODY + b"more")
     assert response.status_code == 403
     assert "SignatureDoesNotMatch" in response.text
     assert not _stored(s3, bucket, "len.png")
@@ -118,10 +134,70 @@ def test_without_content_length_parameter_boto3_does_not_sign_the_length(s3, buc
     assert response.status_code == 200
 
 
+def test_put_url_writes_its_object_once(s3, bucket):
+    upload = _put(s3, bucket, "once.png")
+    assert "if-none-match" in _signed_headers(upload)
+    assert _send(upload).status_code == 200
+    again = _send(upload, b"\x89PNG\r\n\x1a\n" + b"\x01" * 92)  # same length and type, other bytes
+    assert again.status_code == 412 and "PreconditionFailed" in again.text
+    assert s3.get_object(Bucket=bucket, Key="once.png")["Body"].read() == BODY
+
+
+def test_put_without_the_write_once_header_is_refused(s3, bucket):
+    upload = _put(s3, bucket, "no-inm.png")
+    response = _send(upload, If_None_Match=None)
+    assert response.status_code == 403 and "SignatureDoesNotMatch" in response.text
+    assert not _stored(s3, bucket, "no-inm.png")
+
+
+def test_without_if_none_match_a_put_url_overwrites(s3, bucket):
+    # Why presigned_put signs If-None-Match: otherwise the URL rewrites its object until it expires.
+    url = s3.generate_presigned_url(
+        "put_object",
+        Params={"Bucket": bucket, "Key": "again.png", "ContentType": CONTENT_TYPE, "ContentLength": len(BODY)},
+        ExpiresIn=60,
+    )
+    for _ in range(2):
+        assert requests.put(url, data=BODY, headers={"Content-Type": CONTENT_TYPE}, timeout=10).status_code == 200
+
+
+# What a client may add to a presigned PUT, as S3 decides it (the API docs list the same).
+CLIENT_SETTABLE = {
+    "Cache-Control": "max-age=31536000",
+    "Content-Disposition": "attachment; filename=x.html",
+    "Content-Encoding": "gzip",
+    "Content-Language": "xx",
+    "Expires": "Thu, 01 Dec 2039 16:00:00 GMT",
+}
+CLIENT_REFUSED = {
+    "x-amz-meta-note": "1",
+    "x-amz-acl": "public-read",
+    "x-amz-storage-class": "GLACIER",
+    "x-amz-website-redirect-location": "https://evil.example/",
+    "x-amz-tagging": "a=b",
+    "x-amz-server-side-encryption": "AES256",
+}
+
+
+@pytest.mark.parametrize("name", sorted(CLIENT_SETTABLE))
+def test_a_client_can_add_these_unsigned_standard_headers(s3, bucket, name):
+    key = f"std-{name}.png"
+    response = _send(_put(s3, bucket, key), **{name: CLIENT_SETTABLE[name]})
+    assert response.status_code == 200, response.text
+
+
+@pytest.mark.parametrize("name", sorted(CLIENT_REFUSED))
+def test_a_client_cannot_add_unsigned_amz_headers(s3, bucket, name):
+    key = f"amz-{name}.png"
+    response = _send(_put(s3, bucket, key), **{name: CLIENT_REFUSED[name]})
+    assert response.status_code == 403 and "not signed" in response.text
+    assert not _stored(s3, bucket, key)
+
+
 def test_put_url_expires(s3, bucket):
-    url = _put(s3, bucket, "late.png", expires=1)
+    upload = _put(s3, bucket, "late.png", expires=1)
     time.sleep(2.1)
-    response = requests.put(url, data=BODY, headers={"Content-Type": CONTENT_TYPE}, timeout=10)
+    response = _send(upload)
     assert response.status_code == 403
     assert not _stored(s3, bucket, "late.png")
 

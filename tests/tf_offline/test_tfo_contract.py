@@ -14,3 +14,20 @@ def test_every_table_entry_becomes_one_run_per_value() -> None:
     assert text.count('run "presign_expires_seconds_accepted_') == 2
     assert text.count("expect_failures = [var.presign_expires_seconds]") == 1
     assert "presign_expires_seconds = 29\n" in text
+
+
+def test_an_entry_can_fix_other_inputs_and_name_its_variable() -> None:
+    spec = {
+        "types_opted_in": {
+            "variable": "allowed_content_types",
+            "with": {"allow_active_content": True},
+            "accepted": [["image/svg+xml"]],
+            "refused": [["text/html"]],
+        }
+    }
+    text = contract.render("upload_api", spec)
+    assert 'run "types_opted_in_accepted_0"' in text
+    assert 'run "types_opted_in_refused_0"' in text
+    assert text.count("    allow_active_content  = true\n") == 2  # aligned as terraform fmt does
+    assert 'allowed_content_types = ["text/html"]\n' in text
+    assert "expect_failures = [var.allowed_content_types]" in text

@@ -18,8 +18,8 @@ ROOT = Path(__file__).resolve().parents[2]
 WHEELS = ROOT / "build" / "lambda" / ".wheels"  # shared cache: tests do not refetch wheels
 
 
-def build(out: Path, function: build_lambda.Function, edge_config: Path = build_lambda.DEFAULT_EDGE_CONFIG) -> Path:
-    return build_lambda.build_function(function, out, WHEELS, edge_config)
+def build(out: Path, function: build_lambda.Function) -> Path:
+    return build_lambda.build_function(function, out, WHEELS)
 
 
 def digest(path: Path) -> str:
@@ -57,8 +57,8 @@ def test_check_reproducible_fails_when_a_second_build_differs(tmp_path, monkeypa
         )
 
 
-def test_edge_zip_is_under_the_lambda_at_edge_limit(builds):
-    assert builds["edge_auth"][0].stat().st_size < 1_048_576
+def test_edge_zip_leaves_room_for_its_configuration_under_the_lambda_at_edge_limit(builds):
+    assert builds["edge_auth"][0].stat().st_size <= 1_048_576 - build_lambda.EDGE_CONFIG_HEADROOM_BYTES
 
 
 def test_edge_zip_has_no_cryptography_boto3_or_binaries(builds):
@@ -67,7 +67,7 @@ def test_edge_zip_has_no_cryptography_boto3_or_binaries(builds):
     assert {"edge_auth", "objectkeys", "jwt", "rsa", "pyasn1"} <= top
     assert not top & {"cryptography", "boto3", "botocore", "cffi", "_cffi_backend.cpython"}
     assert not [n for n in names if n.endswith(".so")]
-    assert "edge_auth/config.json" in names
+    assert "edge_auth/config.json" not in names  # baked in at apply time, by Terraform
     assert "edge_auth/handler.py" in names
 
 
@@ -107,53 +107,21 @@ def test_upload_api_zip_has_its_runtime_for_linux_x86_64(builds):
     assert any(n.startswith("aws_lambda_powertools/") for n in names)
 
 
-def test_edge_tree_for_terraform_is_text_only_without_config(builds):
-    tree = builds["edge_auth"][0].parent / "edge_auth"
-    files = [p for p in tree.rglob("*") if p.is_file()]
-    assert tree.joinpath("edge_auth", "handler.py").is_file()
-    assert not tree.joinpath("edge_auth", "config.json").exists()
-    for path in files:
-        path.read_bytes().decode("utf-8")  # raises on anything binary
-    # The zip adds its config and bytecode; Terraform's file() reads text only, so its tree has neither.
-    zipped = {n for n in zipfile.ZipFile(builds["edge_auth"][0]).namelist() if not n.endswith(".pyc")}
-    assert {p.relative_to(tree).as_posix() for p in files} == zipped - {"edge_auth/config.json"}
-
-
 @pytest.fixture(scope="module")
-def trusted_edge_build(tmp_path_factory) -> Path:
-    """The edge package baked with a config that trusts the tests' download key."""
-    from lambda_testkit import DOWNLOAD_AUDIENCE, DOWNLOAD_ISSUER, public_pem, rsa_key
+def trusted_edge_build(builds, tmp_path_factory) -> Path:
+    """The built edge package, baked as Terraform bakes it, with a config that trusts the tests'
+    download key."""
+    from lambda_testkit import edge_config_dict, public_pem, rsa_key
 
-    workdir = tmp_path_factory.mktemp("trusted")
-    config = workdir / "edge.json"
-    example = json.loads(build_lambda.DEFAULT_EDGE_CONFIG.read_text())
-    example.update(
-        issuer=DOWNLOAD_ISSUER,
-        audience=DOWNLOAD_AUDIENCE,
-        keys=[{"kid": "download-key", "pem": public_pem(rsa_key("download"))}],
-    )
-    config.write_text(json.dumps(example))
-    return build(workdir / "out", build_lambda.EDGE_AUTH, config)
+    import edge_package
 
-
-def test_config_changes_the_edge_hash_and_formatting_does_not(builds, trusted_edge_build, tmp_path):
-    example = json.loads(build_lambda.DEFAULT_EDGE_CONFIG.read_text())
-    reformatted = tmp_path / "reformatted.json"
-    reformatted.write_text(json.dumps(example, indent=7, sort_keys=False))
-    same = build(tmp_path / "a", build_lambda.EDGE_AUTH, reformatted)
-    assert digest(same) == digest(builds["edge_auth"][0])
-    assert digest(trusted_edge_build) != digest(same)
-
-
-def test_invalid_edge_config_fails_the_build(tmp_path):
-    broken = tmp_path / "broken.json"
-    broken.write_text(json.dumps({"issuer": "x", "audience": "y", "keys": [{"kid": "k", "pem": "nope"}]}))
-    with pytest.raises(SystemExit, match="not a usable RSA public key"):
-        build(tmp_path / "out", build_lambda.EDGE_AUTH, broken)
+    baked = tmp_path_factory.mktemp("trusted") / "edge_auth.zip"
+    return edge_package.bake(edge_config_dict(public_pem(rsa_key("download"))), baked, builds["edge_auth"][0])
 
 
 def test_oversized_edge_package_fails_the_build(tmp_path, monkeypatch, capsys):
     monkeypatch.setattr(build_lambda, "EDGE_LIMIT_BYTES", 100_000)
+    monkeypatch.setattr(build_lambda, "EDGE_CONFIG_HEADROOM_BYTES", 0)
     with pytest.raises(SystemExit, match="over the 100,000-byte limit"):
         build(tmp_path, build_lambda.EDGE_AUTH)
     assert "headroom -" in capsys.readouterr().out
@@ -232,8 +200,7 @@ print(json.dumps(handler(event, Context())))
 
 def test_upload_api_zip_runs_on_its_own(builds, tmp_path):
     """The API package imports and answers from its own contents (no site-packages)."""
-    from conftest import api_environment
-    from lambda_testkit import ORIGIN, api_event
+    from lambda_testkit import ORIGIN, api_environment, api_event
 
     unpacked = tmp_path / "unpacked"
     zipfile.ZipFile(builds["upload_api"][0]).extractall(unpacked)

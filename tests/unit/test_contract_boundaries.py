@@ -30,10 +30,20 @@ def _cases(module: str, kind: str) -> list[Any]:
     ]
 
 
+def _rendered(spec: dict[str, Any], value: Any) -> str:
+    # Terraform joins lists with "," and renders numbers and bools with tostring (upload_api/main.tf).
+    if spec.get("list"):
+        return ",".join(value)
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
 def _api_env(spec: dict[str, Any], value: Any) -> dict[str, str]:
-    # Terraform joins lists with "," and renders numbers with tostring (upload_api/main.tf).
-    rendered = ",".join(value) if spec.get("list") else str(value)
-    overrides = {spec["env"]: rendered}
+    overrides = {spec["env"]: _rendered(spec, value)}
+    for variable, fixed in spec.get("with", {}).items():  # other inputs the entry holds fixed
+        other = TABLE["upload_api"][variable]
+        overrides[other["env"]] = _rendered(other, fixed)
     if spec["env"] == "USER_JWKS_URL":
         overrides["USER_JWKS_JSON"] = ""  # exactly one key source
     return api_environment(FakeAws(), **overrides)

@@ -38,13 +38,13 @@ def test_presigned_post_binds_key_type_and_size(api):
     assert header(response, "Cache-Control") == "no-store"
 
 
-def test_presigned_put_signs_content_type_and_length(api):
+def test_presigned_put_signs_content_type_length_and_write_once(api):
     response = api(api_event("/uploads", {**GOOD, "method": "PUT"}, token=make_token()))
     assert response["statusCode"] == 201
     body = body_of(response)
     assert body["method"] == "PUT"
-    assert body["headers"] == {"Content-Type": "image/png", "Content-Length": "1234"}
-    assert "X-Amz-SignedHeaders=content-length%3Bcontent-type%3Bhost" in body["url"]
+    assert body["headers"] == {"Content-Type": "image/png", "Content-Length": "1234", "If-None-Match": "*"}
+    assert "X-Amz-SignedHeaders=content-length%3Bcontent-type%3Bhost%3Bif-none-match&" in body["url"]
     assert "X-Amz-Expires=300" in body["url"]
 
 

@@ -39,7 +39,7 @@ module "uploads" {
 
   packages = {
     upload_api_zip = var.upload_api_package
-    edge_auth_dir  = var.edge_auth_package_dir
+    edge_auth_zip  = var.edge_auth_package
   }
 
   allowed_origins = ["https://app.acme.example"]
@@ -54,15 +54,29 @@ module "uploads" {
   uploads = {
     max_bytes               = 10485760
     presign_expires_seconds = 300
+    # Active types (image/svg+xml, HTML, XML, script) are refused unless opted in: served from the
+    # CDN they run script on its hostname (terraform/README.md "Active content"). Keep false.
+    allow_active_content = false
   }
 
   downloads = {
     access = "owner"
+    # Name the signing key's administrators instead of the account root; they must exist before
+    # the apply (KMS refuses a policy naming unknown principals):
+    # signing_key_admin_arns = ["arn:aws:iam::111122223333:role/platform-admin"]
   }
 
   rate_limit = {
     max_requests   = 30
     window_seconds = 60
+    # A customer-managed key for the counters' table (default: the AWS-owned key, no KMS requests):
+    # table_kms_key_arn = "arn:aws:kms:eu-west-1:111122223333:key/0a1b2c3d-4e5f-6789-abcd-ef0123456789"
+  }
+
+  # Overwritten or deleted objects: old versions expire after 30 days, at most 3 kept per key.
+  bucket_versions = {
+    noncurrent_days           = 30
+    newer_noncurrent_versions = 3
   }
 
   api = {
@@ -85,5 +99,16 @@ module "uploads" {
 
   logging = {
     retention_days = 365
+  }
+
+  # Alarms need a topic that exists (your on-call's); without one only the dashboard is made.
+  monitoring = {
+    # alarm_topic_arn      = "arn:aws:sns:eu-west-1:111122223333:ops-alerts"
+    dashboard              = true
+    cdn_additional_metrics = true
+    thresholds = {
+      api_5xx_percent    = 1
+      api_latency_p99_ms = 3000
+    }
   }
 }

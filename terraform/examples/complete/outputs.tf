@@ -74,3 +74,8 @@ output "edge_config" {
   description = "The edge function's baked configuration (public keys only, no secret)."
   value       = module.uploads.edge_config
 }
+
+output "monitoring" {
+  description = "What operators see: the alarms' names (empty without monitoring.alarm_topic_arn) and the dashboard's name."
+  value       = module.uploads.monitoring
+}

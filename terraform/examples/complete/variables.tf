@@ -10,8 +10,8 @@ variable "upload_api_package" {
   default     = "../../../build/lambda/upload_api.zip"
 }
 
-variable "edge_auth_package_dir" {
-  description = "Directory of the edge package tree built by `make build`, without its config (Terraform bakes it)."
+variable "edge_auth_package" {
+  description = "Path of the edge zip built by `make build` (or your CI's artifact), without its configuration: apply bakes it in."
   type        = string
-  default     = "../../../build/lambda/edge_auth"
+  default     = "../../../build/lambda/edge_auth.zip"
 }

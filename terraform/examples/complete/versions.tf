@@ -8,10 +8,6 @@ terraform {
       source  = "hashicorp/aws"
       version = "6.66.0"
     }
-    archive = {
-      source  = "hashicorp/archive"
-      version = "2.8.1"
-    }
   }
 
   # Fill in your state bucket (versioned, encrypted, private) before `terraform init`.

@@ -40,7 +40,7 @@ module "uploads" {
   # The packages `make build` writes into the repository's build/lambda/.
   packages = {
     upload_api_zip = "${path.module}/../../../build/lambda/upload_api.zip"
-    edge_auth_dir  = "${path.module}/../../../build/lambda/edge_auth"
+    edge_auth_zip  = "${path.module}/../../../build/lambda/edge_auth.zip"
   }
 
   # The web demo, by both loopback names (browsers treat them as different origins).

@@ -7,9 +7,5 @@ terraform {
       source  = "hashicorp/aws"
       version = "6.66.0"
     }
-    archive = {
-      source  = "hashicorp/archive"
-      version = "2.8.1"
-    }
   }
 }

@@ -35,7 +35,13 @@ locals {
   }
   config_json = jsonencode(local.config)
 
-  output_path = coalesce(var.package_output_path, "${path.root}/.terraform/edge_auth.zip")
+  # The function's update trigger: it changes exactly when the code or the configuration does.
+  package_hash = base64sha256(jsonencode({ code = filebase64sha256(var.package_zip), config = local.config_json }))
+  # An upper bound of the baked zip, known at plan: the built zip, the configuration stored
+  # uncompressed (at most 4 bytes a character), two entry headers.
+  package_bytes_bound = floor(length(filebase64(var.package_zip)) * 3 / 4) + 4 * length(local.config_json) + 256
+  package_path        = coalesce(var.package_output_path, "${path.root}/.terraform/edge_auth.zip")
+
   # A kept function (skip_destroy) stays in AWS under its name, so each stack instance gets
   # its own: the name plus the minute this instance was first planned (fixed in state).
   function_name = var.skip_destroy ? "${substr(var.name, 0, 53)}-${terraform_data.instance.output}" : var.name
@@ -51,22 +57,22 @@ resource "terraform_data" "instance" {
   }
 }
 
-data "archive_file" "package" {
-  type             = "zip"
-  output_path      = local.output_path
-  output_file_mode = "0644"
+# The configuration is baked into the built zip at apply time, on the machine that applies
+# (bake_package.py, standard library only), so a plan saved on one runner applies on another.
+# Re-baked whenever the code, the configuration, the output path or the function's name changes.
+resource "terraform_data" "package" {
+  triggers_replace = [local.package_hash, local.package_path, local.function_name]
+  input            = local.package_path
 
-  dynamic "source" {
-    for_each = fileset(var.package_dir, "**")
-    content {
-      content  = file("${var.package_dir}/${source.value}")
-      filename = source.value
+  provisioner "local-exec" {
+    interpreter = [var.python_executable]
+    command     = "${path.module}/bake_package.py"
+    # Everything travels in the environment: no shell parses paths or JSON.
+    environment = {
+      EDGE_AUTH_CONFIG  = local.config_json
+      EDGE_AUTH_PACKAGE = abspath(var.package_zip)
+      EDGE_AUTH_OUTPUT  = local.package_path
     }
-  }
-
-  source {
-    content  = local.config_json
-    filename = "edge_auth/config.json"
   }
 }
 
@@ -127,8 +133,8 @@ resource "aws_lambda_function" "edge_auth" {
   function_name    = local.function_name
   description      = "Viewer-request JWT check for CDN downloads (config baked into the package)."
   role             = aws_iam_role.edge_auth.arn
-  filename         = data.archive_file.package.output_path
-  source_code_hash = data.archive_file.package.output_base64sha256
+  filename         = terraform_data.package.output
+  source_code_hash = local.package_hash
   handler          = "edge_auth.handler.handler"
   runtime          = "python3.13"
   memory_size      = 128
@@ -141,8 +147,8 @@ resource "aws_lambda_function" "edge_auth" {
 
   lifecycle {
     precondition {
-      condition     = data.archive_file.package.output_size <= local.max_bytes
-      error_message = "The edge package is ${data.archive_file.package.output_size} bytes; Lambda@Edge viewer triggers accept at most 1,048,576 bytes compressed."
+      condition     = local.package_bytes_bound <= local.max_bytes
+      error_message = "The baked edge package may reach ${local.package_bytes_bound} bytes; Lambda@Edge viewer triggers accept at most 1,048,576 bytes compressed."
     }
   }
 

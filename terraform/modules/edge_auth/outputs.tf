@@ -38,12 +38,17 @@ output "config" {
   value       = local.config
 }
 
-output "package_size" {
-  description = "Size of the assembled package, in bytes (at most 1,048,576)."
-  value       = data.archive_file.package.output_size
+output "package_path" {
+  description = "Where apply writes the baked package (the built zip plus edge_auth/config.json)."
+  value       = local.package_path
 }
 
-output "package_base64sha256" {
-  description = "Base64 SHA-256 of the assembled package; it changes exactly when code or config change."
-  value       = data.archive_file.package.output_base64sha256
+output "package_hash" {
+  description = "The function's update trigger: changes exactly when the built code or the configuration changes."
+  value       = local.package_hash
+}
+
+output "package_bytes_bound" {
+  description = "Upper bound, known at plan, of the baked package's size in bytes (the plan refuses more than 1,048,576)."
+  value       = local.package_bytes_bound
 }

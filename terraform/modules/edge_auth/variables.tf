@@ -8,18 +8,13 @@ variable "name" {
   }
 }
 
-variable "package_dir" {
-  description = "Directory holding the edge package tree without its config (build/lambda/edge_auth/, made by `make build`): pure text files, zipped here together with the generated edge_auth/config.json."
+variable "package_zip" {
+  description = "The edge package built by `make build` (build/lambda/edge_auth.zip): code and bytecode, without its configuration, which is baked in at apply time."
   type        = string
 
   validation {
-    condition     = length(fileset(var.package_dir, "**")) > 0
-    error_message = "package_dir is empty or missing: run `make build` first."
-  }
-
-  validation {
-    condition     = !contains(fileset(var.package_dir, "**"), "edge_auth/config.json")
-    error_message = "package_dir must not contain edge_auth/config.json: Terraform generates it."
+    condition     = fileexists(var.package_zip)
+    error_message = "package_zip must name the built edge zip (build/lambda/edge_auth.zip): run `make build` first."
   }
 }
 
@@ -172,9 +167,16 @@ variable "skip_destroy" {
 }
 
 variable "package_output_path" {
-  description = "Where to write the assembled zip. Defaults to .terraform/edge_auth.zip under the root module (ignored by git)."
+  description = "Where apply writes the baked zip. Defaults to .terraform/edge_auth.zip under the root module (ignored by git)."
   type        = string
   default     = null
+}
+
+variable "python_executable" {
+  description = "Python 3.9+ on the machine that runs `terraform apply`; it bakes the configuration into the package (standard library only)."
+  type        = string
+  default     = "python3"
+  nullable    = false
 }
 
 variable "tags" {

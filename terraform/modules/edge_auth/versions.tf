@@ -8,9 +8,5 @@ terraform {
       # Lambda@Edge functions must live in us-east-1; the caller passes a provider for it.
       configuration_aliases = [aws.us_east_1]
     }
-    archive = {
-      source  = "hashicorp/archive"
-      version = ">= 2.7"
-    }
   }
 }

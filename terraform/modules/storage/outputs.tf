@@ -32,3 +32,11 @@ output "allowed_origins" {
   description = "The validated browser origins of the bucket's CORS rules, for the other modules' CORS answers."
   value       = var.allowed_origins
 }
+
+output "noncurrent_versions" {
+  description = "How overwritten or deleted object versions are bounded: expire after `days`, keeping at most `newer_versions` newer noncurrent versions per key."
+  value = {
+    days           = var.noncurrent_version_expiration_days
+    newer_versions = var.newer_noncurrent_versions
+  }
+}

@@ -37,7 +37,8 @@ variable "allowed_origins" {
 variable "cors_allowed_headers" {
   description = "Request headers browsers may send in CORS requests to the bucket (directly for uploads, through the CDN for downloads)."
   type        = list(string)
-  default     = ["authorization", "content-type", "content-md5", "x-amz-*"]
+  # if-none-match: presigned PUTs sign `If-None-Match: *` (write once), so browsers send it.
+  default = ["authorization", "content-type", "content-md5", "if-none-match", "x-amz-*"]
 
   validation {
     condition     = !contains(var.cors_allowed_headers, "*")
@@ -60,6 +61,7 @@ variable "abort_incomplete_multipart_days" {
   description = "Days after which S3 aborts incomplete multipart uploads and deletes their parts."
   type        = number
   default     = 1
+  nullable    = false
 
   validation {
     condition     = var.abort_incomplete_multipart_days >= 1 && floor(var.abort_incomplete_multipart_days) == var.abort_incomplete_multipart_days
@@ -71,6 +73,7 @@ variable "noncurrent_version_expiration_days" {
   description = "Days after which S3 deletes object versions that were overwritten or deleted (versioning protects against accidental overwrite; this bounds its cost)."
   type        = number
   default     = 30
+  nullable    = false
 
   validation {
     condition     = var.noncurrent_version_expiration_days >= 1 && floor(var.noncurrent_version_expiration_days) == var.noncurrent_version_expiration_days
@@ -117,6 +120,7 @@ variable "newer_noncurrent_versions" {
   description = "How many noncurrent versions of a key S3 keeps beyond noncurrent_version_expiration_days' age limit (older ones expire with it)."
   type        = number
   default     = 3
+  nullable    = false
 
   validation {
     condition     = var.newer_noncurrent_versions >= 1 && var.newer_noncurrent_versions <= 100 && floor(var.newer_noncurrent_versions) == var.newer_noncurrent_versions

@@ -16,6 +16,7 @@ locals {
       UPLOAD_PREFIX              = var.uploads_prefix
       MAX_UPLOAD_BYTES           = tostring(var.max_upload_bytes)
       ALLOWED_CONTENT_TYPES      = join(",", var.allowed_content_types)
+      ALLOW_ACTIVE_CONTENT       = tostring(var.allow_active_content)
       PRESIGN_EXPIRES_SECONDS    = tostring(var.presign_expires_seconds)
       RATE_LIMIT_TABLE           = aws_dynamodb_table.rate_limit.name
       RATE_LIMIT_MAX_REQUESTS    = tostring(var.rate_limit_max_requests)
@@ -32,6 +33,8 @@ locals {
       DOWNLOAD_ACCESS            = var.download_access
       POWERTOOLS_SERVICE_NAME    = var.name
       POWERTOOLS_LOG_LEVEL       = var.log_level
+      # Business metrics (lambda_src/upload_api/metrics.py); the service dimension is POWERTOOLS_SERVICE_NAME.
+      POWERTOOLS_METRICS_NAMESPACE = var.metrics_namespace
     },
     var.user_jwks_url != null ? { USER_JWKS_URL = var.user_jwks_url } : { USER_JWKS_JSON = var.user_jwks_json },
   )

@@ -18,6 +18,11 @@ output "rest_api_id" {
   value       = aws_api_gateway_rest_api.upload_api.id
 }
 
+output "rest_api_name" {
+  description = "Name of the REST API (the ApiName dimension of its CloudWatch metrics)."
+  value       = aws_api_gateway_rest_api.upload_api.name
+}
+
 output "stage_name" {
   description = "Name of the API stage."
   value       = aws_api_gateway_stage.upload_api.stage_name
@@ -61,4 +66,22 @@ output "signing_key_id" {
 output "signing_key_arn" {
   description = "ARN of the KMS key that signs download tokens."
   value       = aws_kms_key.signing.arn
+}
+
+output "signing_key_policy" {
+  description = "Key policy of the signing key (JSON): who administers it, and the function role's conditioned kms:Sign."
+  value       = aws_kms_key.signing.policy
+}
+
+output "rate_limit_table_kms_key_arn" {
+  description = "Customer-managed KMS key of the rate-limit table, or null for the AWS-owned key."
+  value       = try(aws_dynamodb_table.rate_limit.server_side_encryption[0].kms_key_arn, null)
+}
+
+output "metrics" {
+  description = "Where the function's business metrics land: namespace, and the value of their `service` dimension."
+  value = {
+    namespace = local.environment.POWERTOOLS_METRICS_NAMESPACE
+    service   = local.environment.POWERTOOLS_SERVICE_NAME
+  }
 }

@@ -56,6 +56,21 @@ variable "allowed_content_types" {
     condition     = length(var.allowed_content_types) > 0 && alltrue([for t in var.allowed_content_types : contains(["image/jpeg", "image/png", "image/gif", "image/webp", "image/avif", "image/heic", "image/svg+xml", "application/pdf", "video/mp4", "text/plain"], t)])
     error_message = "allowed_content_types must list at least one of the types the function knows a file extension for (lambda_src/upload_api/media_types.py): image/jpeg, image/png, image/gif, image/webp, image/avif, image/heic, image/svg+xml, application/pdf, video/mp4, text/plain."
   }
+
+  # Active content (HTML, XHTML, SVG, any XML, script, Flash) runs in the browser when the CDN
+  # serves it: stored XSS on a hostname that may be same-site with the app. The pattern is
+  # lambda_src/upload_api/media_types.py's ACTIVE_CONTENT_PATTERN (a unit test compares them).
+  validation {
+    condition     = var.allow_active_content || alltrue([for t in var.allowed_content_types : !can(regex("(?i)^\\s*[^/;\\s]+/(html|xml|[^/;\\s]*\\+xml|xml-[^/;\\s]*|[^/;\\s]*script[^/;\\s]*|x-shockwave-flash)\\s*(;.*)?$", t))])
+    error_message = "allowed_content_types lists an active content type (HTML, XHTML, SVG, XML, script): served from the CDN it can run script on a hostname same-site with your app (stored XSS). Remove it, or set allow_active_content = true if you accept that (terraform/README.md \"Active content\")."
+  }
+}
+
+variable "allow_active_content" {
+  description = "Opt-in for active content types in allowed_content_types (text/html, image/svg+xml, any +xml, script types): a browser runs their script when the CDN serves them, on a hostname that may be same-site with the app (stored XSS). Default false: such types are refused at plan time. The CDN's `Content-Security-Policy: default-src 'none'; sandbox` and `nosniff` headers are a second line, not a reason to opt in."
+  type        = bool
+  default     = false
+  nullable    = false
 }
 
 variable "presign_expires_seconds" {
@@ -259,6 +274,7 @@ variable "kms_admin_arns" {
   description = "IAM principals (roles, users) that administer the signing key (never sign with it). Empty: the account root, so that IAM policies in the account can grant administration and the key cannot be locked out. Name only principals that exist: KMS refuses a policy naming unknown ones."
   type        = list(string)
   default     = []
+  nullable    = false
 
   validation {
     condition     = alltrue([for arn in var.kms_admin_arns : can(regex("^arn:aws[a-z-]*:iam::[0-9]{12}:(root|role/.+|user/.+)$", arn))])
@@ -298,6 +314,18 @@ variable "log_level" {
   validation {
     condition     = contains(["DEBUG", "INFO", "WARNING", "ERROR"], var.log_level)
     error_message = "log_level must be DEBUG, INFO, WARNING or ERROR."
+  }
+}
+
+variable "metrics_namespace" {
+  description = "CloudWatch namespace of the function's business metrics (POWERTOOLS_METRICS_NAMESPACE; EMF, no PutMetricData permission needed): PresignsIssued, Refusals, RateLimited, with the dimension service = name."
+  type        = string
+  default     = "UploadApi"
+  nullable    = false
+
+  validation {
+    condition     = can(regex("^[0-9A-Za-z._/#: -]{1,255}$", var.metrics_namespace)) && !startswith(var.metrics_namespace, "AWS/")
+    error_message = "metrics_namespace must be 1-255 characters of letters, digits, '.', '_', '/', '#', ':', '-' and space, and must not start with the reserved \"AWS/\"."
   }
 }
 

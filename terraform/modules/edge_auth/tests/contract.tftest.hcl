@@ -15,15 +15,10 @@ mock_provider "aws" {
   }
 }
 
-mock_provider "archive" {
-  mock_data "archive_file" {
-    defaults = { output_size = 180000 }
-  }
-}
 
 variables {
   name                = "tf-test-edge-auth"
-  package_dir         = "../../tests/fixtures/edge_package"
+  package_zip         = "../../tests/fixtures/edge_package.zip.stand-in"
   package_output_path = ".terraform/tf-test-edge_auth.zip"
   issuer              = "urn:tf-test:upload-api"
   audience            = "urn:tf-test:cdn"

@@ -13,15 +13,9 @@ mock_provider "aws" {
   }
 }
 
-mock_provider "archive" {
-  mock_data "archive_file" {
-    defaults = { output_size = 180000 }
-  }
-}
-
 variables {
   name                = "tf-test-edge-auth"
-  package_dir         = "../../tests/fixtures/edge_package"
+  package_zip         = ".terraform/tf-test-built-edge_auth.zip"
   package_output_path = ".terraform/tf-test-edge_auth.zip"
   issuer              = "urn:tf-test:upload-api"
   audience            = "urn:tf-test:cdn"
@@ -29,6 +23,19 @@ variables {
     kid = "1234abcd-12ab-34cd-56ef-1234567890ab"
     pem = "-----BEGIN PUBLIC KEY-----\nMIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEA\n-----END PUBLIC KEY-----\n"
   }]
+}
+
+# A real (tiny) zip for package_zip: the runs that apply bake it for real (terraform_data.package).
+run "built_package" {
+  command = plan
+
+  module {
+    source = "../../tests/fixtures/built_edge_package"
+  }
+
+  variables {
+    output_path = ".terraform/tf-test-built-edge_auth.zip"
+  }
 }
 
 run "edge_function_obeys_lambda_at_edge_rules" {
@@ -107,12 +114,15 @@ run "identity_provider_keys_keep_only_their_members" {
   }
 }
 
-run "oversized_package_is_refused" {
+run "package_that_may_outgrow_the_limit_is_refused" {
   command = plan
 
-  override_data {
-    target = data.archive_file.package
-    values = { output_size = 1048577 }
+  variables {
+    # ~280 KB of keys: stored at up to 4 bytes a character, the plan-time bound exceeds 1 MiB.
+    signing_keys = [for i in range(200) : {
+      kid = "key-${i}"
+      pem = "-----BEGIN PUBLIC KEY-----\n${replace(format("%01400d", 0), "0", "A")}\n-----END PUBLIC KEY-----\n"
+    }]
   }
 
   expect_failures = [aws_lambda_function.edge_auth]
@@ -128,14 +138,14 @@ run "timeout_above_five_seconds_is_rejected" {
   expect_failures = [var.timeout_seconds]
 }
 
-run "missing_package_dir_is_rejected" {
+run "missing_package_zip_is_rejected" {
   command = plan
 
   variables {
-    package_dir = "../../tests/fixtures/does-not-exist"
+    package_zip = "../../tests/fixtures/does-not-exist.zip"
   }
 
-  expect_failures = [var.package_dir]
+  expect_failures = [var.package_zip]
 }
 
 run "signing_keys_cannot_be_empty" {

@@ -361,7 +361,7 @@ run "allowed_content_types_accepted_6" {
   command = plan
 
   variables {
-    allowed_content_types = ["image/svg+xml"]
+    allowed_content_types = ["application/pdf"]
   }
 }
 
@@ -369,19 +369,11 @@ run "allowed_content_types_accepted_7" {
   command = plan
 
   variables {
-    allowed_content_types = ["application/pdf"]
-  }
-}
-
-run "allowed_content_types_accepted_8" {
-  command = plan
-
-  variables {
     allowed_content_types = ["video/mp4"]
   }
 }
 
-run "allowed_content_types_accepted_9" {
+run "allowed_content_types_accepted_8" {
   command = plan
 
   variables {
@@ -407,6 +399,146 @@ run "allowed_content_types_refused_1" {
   }
 
   expect_failures = [var.allowed_content_types]
+}
+
+run "allowed_content_types_refused_2" {
+  command = plan
+
+  variables {
+    allowed_content_types = ["image/svg+xml"]
+  }
+
+  expect_failures = [var.allowed_content_types]
+}
+
+run "allowed_content_types_refused_3" {
+  command = plan
+
+  variables {
+    allowed_content_types = ["image/png", "image/svg+xml"]
+  }
+
+  expect_failures = [var.allowed_content_types]
+}
+
+run "allowed_content_types_opted_in_accepted_0" {
+  command = plan
+
+  variables {
+    allow_active_content  = true
+    allowed_content_types = ["image/svg+xml"]
+  }
+}
+
+run "allowed_content_types_opted_in_accepted_1" {
+  command = plan
+
+  variables {
+    allow_active_content  = true
+    allowed_content_types = ["image/png", "image/svg+xml"]
+  }
+}
+
+run "allowed_content_types_opted_in_refused_0" {
+  command = plan
+
+  variables {
+    allow_active_content  = true
+    allowed_content_types = ["text/html"]
+  }
+
+  expect_failures = [var.allowed_content_types]
+}
+
+run "allowed_content_types_opted_in_refused_1" {
+  command = plan
+
+  variables {
+    allow_active_content  = true
+    allowed_content_types = ["application/octet-stream"]
+  }
+
+  expect_failures = [var.allowed_content_types]
+}
+
+run "allow_active_content_accepted_0" {
+  command = plan
+
+  variables {
+    allow_active_content = true
+  }
+}
+
+run "allow_active_content_accepted_1" {
+  command = plan
+
+  variables {
+    allow_active_content = false
+  }
+}
+
+run "metrics_namespace_accepted_0" {
+  command = plan
+
+  variables {
+    metrics_namespace = "UploadApi"
+  }
+}
+
+run "metrics_namespace_accepted_1" {
+  command = plan
+
+  variables {
+    metrics_namespace = "Acme/Uploads-prod_1.v2#a:b c"
+  }
+}
+
+run "metrics_namespace_accepted_2" {
+  command = plan
+
+  variables {
+    metrics_namespace = "NNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNN"
+  }
+}
+
+run "metrics_namespace_refused_0" {
+  command = plan
+
+  variables {
+    metrics_namespace = "AWS/Uploads"
+  }
+
+  expect_failures = [var.metrics_namespace]
+}
+
+run "metrics_namespace_refused_1" {
+  command = plan
+
+  variables {
+    metrics_namespace = "NNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNN"
+  }
+
+  expect_failures = [var.metrics_namespace]
+}
+
+run "metrics_namespace_refused_2" {
+  command = plan
+
+  variables {
+    metrics_namespace = "Uploads$"
+  }
+
+  expect_failures = [var.metrics_namespace]
+}
+
+run "metrics_namespace_refused_3" {
+  command = plan
+
+  variables {
+    metrics_namespace = "Uploads\u00e9"
+  }
+
+  expect_failures = [var.metrics_namespace]
 }
 
 run "download_access_accepted_0" {
