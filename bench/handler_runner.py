@@ -111,7 +111,9 @@ def main() -> None:
     sys.path[:0] = [spec["package_dir"], *spec.get("sys_path_extra", [])]
     check = spec["check"]
     cold_event = spec["cold_event"]
-    warm_events = [json.loads(event) for event in spec["warm_events"]]
+    # Parsed one at a time, outside the timed call: 10,000 parsed events held at once would
+    # be ~60 MB of the peak RSS reported for the handler.
+    warm_events: list[str] = spec.pop("warm_events")
     context = _Context()
     failures = 0
     first_failure = ""
@@ -133,7 +135,8 @@ def main() -> None:
 
     warm_ns: list[int] = []
     aws_ns: list[int] = []
-    for event in warm_events:
+    for raw_event in warm_events:
+        event = json.loads(raw_event)
         aws_before = timer.total_ns if timer else 0
         begin = time.perf_counter_ns()
         result = handler(event, context)

@@ -58,7 +58,8 @@ SUMMARY = (
         baseline=("edge.cold.baseline.p50",),
     ),
     SummaryRow(
-        "Edge peak RSS (function memory 128 MB): after the first request / after the new-token series",
+        "Edge peak RSS (function memory 128 MB): after the first request / after the new-token series"
+        " (the runner holds the series' event strings)",
         ("edge.rss.ours.cold", "edge.rss.ours_uncached.warm"),
         ("edge.rss.reference.cold", "edge.rss.reference.warm"),
         baseline=("edge.rss.baseline.cold",),
