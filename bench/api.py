@@ -1,22 +1,22 @@
 """Upload API in-process: warm time per POST /uploads and POST /downloads with LocalStack
-behind it, split into our code and the AWS calls, and cold start (import + first request)."""
+behind it, split into our code and the AWS calls, and cold start (import + first request) of
+the zip as built, side by side with the baseline commit's zip (bench/baseline.py)."""
 
 from __future__ import annotations
 
-import compileall
 import json
 import secrets
-import shutil
 import time
 import zipfile
 from pathlib import Path
 from typing import Any
 
+from bench.baseline import baseline
 from bench.context import BenchContext, run_handler
 from bench.localstack import BenchResources, bench_resources, endpoints, unavailable_reason
 from bench.planned import planned_api_environment
 from bench.results import Section
-from bench.stats import Summary, summarise
+from bench.stats import Summary, ratio, summarise
 from bench.tokens import SigningKey
 from objectkeys import encode_owner
 from stack.apigw import Route, build_event
@@ -34,11 +34,9 @@ def package(ctx: BenchContext) -> tuple[Path, bool, str]:
     built_zip = ctx.build_dir / "lambda" / "upload_api.zip"
     dest = ctx.work_dir / "upload_api-package"
     if built_zip.is_file():
-        if not dest.exists():
+        if not dest.exists():  # as built: its bytecode included, since that is what Lambda runs
             with zipfile.ZipFile(built_zip) as archive:
                 archive.extractall(dest)
-        for stale in dest.rglob("__pycache__"):
-            shutil.rmtree(stale)
         return dest, True, f"{built_zip.relative_to(ctx.root)} (make build)"
     return (
         ctx.root / "lambda_src",
@@ -107,6 +105,45 @@ def _cold_starts(
     return summarise(colds)
 
 
+def _baseline_cold_starts(
+    ctx: BenchContext,
+    section: Section,
+    specs: dict[str, dict[str, Any]],
+    colds: dict[str, float],
+    *,
+    work: Path,
+    count: int,
+) -> None:
+    """The same cold starts with the baseline's zip as built (bench/baseline.py), same run."""
+    built = baseline(ctx)
+    section.details["baseline"] = {"ref": built.ref, "skipped": built.reason} if built.reason else {"ref": built.ref}
+    if built.reason:
+        section.add("baseline.skipped", f"Baseline {built.ref[:12]}: not measured", None, "x", built.reason)
+        return
+    code_dir = work / "baseline-package"
+    with zipfile.ZipFile(built.zips["upload_api"]) as archive:
+        archive.extractall(code_dir)
+    for path, spec in specs.items():
+        name = path.strip("/")
+        try:
+            cold = _cold_starts(
+                {**spec, "package_dir": str(code_dir)}, work, f"{name}-cold-baseline", count, isolated=True
+            )
+        except RuntimeError as exc:
+            section.add(f"{name}.cold_baseline.p50", f"POST {path}, cold start, baseline", None, "ms", str(exc)[:200])
+            continue
+        label = (
+            f"POST {path}, cold start (import + first request), baseline {built.ref[:12]} as built, median of {cold.n}"
+        )
+        section.add(f"{name}.cold_baseline.p50", label, cold.p50, "ms")
+        section.add(
+            f"{name}.cold_ratio_vs_baseline",
+            f"POST {path}, cold start p50, ours ÷ baseline",
+            ratio(colds[path], cold.p50),
+            "x",
+        )
+
+
 def bench_api(ctx: BenchContext) -> tuple[Section, dict[str, list[float]]]:
     section = Section("api", "Upload API in-process (LocalStack behind it)")
     if not (ctx.root / "lambda_src" / "upload_api" / "handler.py").is_file():
@@ -164,20 +201,15 @@ def bench_api(ctx: BenchContext) -> tuple[Section, dict[str, list[float]]]:
             specs[path] = spec
             first_cold[path] = out["cold_ns"] / 1e6
         cold_count = min(ctx.sizes.cold_starts, 5)
+        colds: dict[str, float] = {}
         for path, spec in specs.items():
             cold = _cold_starts(
                 spec, work, f"{path.strip('/')}-cold", cold_count, isolated=isolated, first=first_cold[path]
             )
-            label = f"POST {path}, cold start (import + first request), median of {cold.n}"
-            section.add(f"{path.strip('/')}.cold.p50", label, cold.p50, "ms", "as built: no bytecode in the zip")
-        if isolated:
-            # The zip ships .py files only, so every cold start compiles boto3 & co. from source.
-            # What precompiled bytecode (compileall at build time) would save:
-            compileall.compile_dir(code_dir, quiet=2, workers=0)
-            for path, spec in specs.items():
-                cold = _cold_starts(spec, work, f"{path.strip('/')}-cold-pyc", cold_count, isolated=isolated)
-                label = f"POST {path}, cold start with precompiled bytecode, median of {cold.n}"
-                section.add(f"{path.strip('/')}.cold_bytecode.p50", label, cold.p50, "ms", "compileall on the package")
+            label = f"POST {path}, cold start (import + first request), ours as built, median of {cold.n}"
+            section.add(f"{path.strip('/')}.cold.p50", label, cold.p50, "ms", provenance)
+            colds[path] = cold.p50
+        _baseline_cold_starts(ctx, section, specs, colds, work=work, count=cold_count)
     section.details["package"] = provenance
     section.details["method"] = " ".join(
         [

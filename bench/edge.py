@@ -1,6 +1,9 @@
-"""Edge authorizer: our handler (PyJWT + pure-Python `rsa`, verified-token cache) against a
-reference doing the same checks with PyJWT + cryptography. Warm per-request time, cold start
-(fresh interpreter: import + first request) and package size against Lambda@Edge's 1 MB."""
+"""Edge authorizer: our handler (RS256 through OpenSSL, pure-Python fallback, verified-token
+cache) against a reference doing the same checks with PyJWT + cryptography, against the raw
+verify of the same token (the floor) and against the package of the baseline commit
+(bench/baseline.py). Warm per-request time on both RS256 backends, cold start (fresh
+interpreter: import + first request), peak RSS against the function's 128 MB, and package
+size against Lambda@Edge's 1 MB."""
 
 from __future__ import annotations
 
@@ -13,6 +16,7 @@ from typing import Any
 
 import jwt
 
+from bench.baseline import Baseline, baseline
 from bench.context import BenchContext, run_handler
 from bench.results import Section
 from bench.stats import ratio, summarise
@@ -20,6 +24,7 @@ from bench.tokens import SigningKey, download_claims
 from events.cloudfront import viewer_request_event
 
 EDGE_PACKAGE_LIMIT_BYTES = 1_048_576
+EDGE_MEMORY_MB = 128  # the edge function's memory size (terraform/modules/edge_auth)
 ISSUER = "https://bench.invalid/downloads"
 AUDIENCE = "bench-cdn"
 HOST = "d111111abcdef8.cloudfront.net"
@@ -36,30 +41,43 @@ def _copy_tree(source: Path, dest: Path) -> None:
     shutil.copytree(source, dest, ignore=_IGNORE, dirs_exist_ok=True)
 
 
+def _extract(built_zip: Path, dest: Path) -> None:
+    """The zip as built: its bytecode (if any) included, since that is what Lambda runs."""
+    with zipfile.ZipFile(built_zip) as archive:
+        archive.extractall(dest)
+
+
 def prepare_our_package(ctx: BenchContext, dest: Path, config: dict[str, Any]) -> tuple[str, int | None]:
     """Our edge package with the bench's configuration baked in; returns (provenance, zip size)."""
     built_zip = ctx.build_dir / "lambda" / "edge_auth.zip"
     built_tree = ctx.build_dir / "lambda" / "edge_auth"
     zip_size: int | None = None
     if built_zip.is_file():
-        with zipfile.ZipFile(built_zip) as archive:
-            archive.extractall(dest)
+        _extract(built_zip, dest)
         provenance = f"{built_zip.relative_to(ctx.root)} (make build)"
         zip_size = built_zip.stat().st_size
-    elif built_tree.is_dir():
-        _copy_tree(built_tree, dest)
-        provenance = f"{built_tree.relative_to(ctx.root)} (make build)"
     else:
-        for package in ("edge_auth", "objectkeys"):
-            if (ctx.root / "lambda_src" / package).is_dir():
-                _copy_tree(ctx.root / "lambda_src" / package, dest / package)
-        for package in _EDGE_DISTRIBUTIONS:
-            _copy_tree(_SITE_PACKAGES / package, dest / package)
-        provenance = "assembled from lambda_src + venv (build/lambda missing: run `make build`)"
-    for stale in dest.rglob("__pycache__"):
-        shutil.rmtree(stale)
+        if built_tree.is_dir():
+            _copy_tree(built_tree, dest)
+            provenance = f"{built_tree.relative_to(ctx.root)} (make build)"
+        else:
+            for package in ("edge_auth", "objectkeys"):
+                if (ctx.root / "lambda_src" / package).is_dir():
+                    _copy_tree(ctx.root / "lambda_src" / package, dest / package)
+            for package in _EDGE_DISTRIBUTIONS:
+                _copy_tree(_SITE_PACKAGES / package, dest / package)
+            provenance = "assembled from lambda_src + venv (build/lambda missing: run `make build`)"
+        for stale in dest.rglob("__pycache__"):
+            shutil.rmtree(stale)
     (dest / "edge_auth" / "config.json").write_text(json.dumps(config), encoding="utf-8")
     return provenance, zip_size
+
+
+def prepare_baseline_package(built: Baseline, dest: Path, config: dict[str, Any]) -> int:
+    """The baseline's edge zip as built, with the bench's configuration; returns the zip size."""
+    _extract(built.zips["edge_auth"], dest)
+    (dest / "edge_auth" / "config.json").write_text(json.dumps(config), encoding="utf-8")
+    return built.zips["edge_auth"].stat().st_size
 
 
 def prepare_reference_package(dest: Path, config: dict[str, Any]) -> None:
@@ -130,7 +148,7 @@ def _raw_verify_p50(verify: Any, message: bytes, signature: bytes, count: int) -
     return summarise(samples).p50
 
 
-def _add_floor(section: Section, key: SigningKey, token: str, p50s: dict[str, float]) -> None:
+def _add_floor(section: Section, key: SigningKey, token: str) -> dict[str, float]:
     """The physical floor: the RS256 verify alone of the same token, per backend, in this process."""
     from edge_auth import rs256  # lambda_src is on the bench's path
 
@@ -141,70 +159,117 @@ def _add_floor(section: Section, key: SigningKey, token: str, p50s: dict[str, fl
     backends: list[Any] = [rs256.PythonBackend()]
     if rs256.BACKEND.name == "openssl":
         backends.insert(0, rs256.BACKEND)
+    floors = {}
     for backend in backends:
         verify = backend.load(numbers.n, numbers.e).verify
         p50 = _raw_verify_p50(verify, message, signature, 2000 if backend.name == "openssl" else 200)
         section.add(f"floor.{backend.name}", f"Raw RS256 verify only, {backend.name} backend, p50", p50, "us")
-        if backend.name == rs256.BACKEND.name:
+        floors[backend.name] = p50
+    return floors
+
+
+# Series of warm requests: (package, cached token?, backend hidden?, label). The baseline
+# series run only when the baseline could be built.
+_WARM = {
+    "ours_cached": ("ours", False, False, "ours, same token (verified-token cache hit)"),
+    "ours_uncached": ("ours", True, False, "ours, a new token per request (full verify, OpenSSL)"),
+    "ours_python_uncached": ("ours", True, True, "ours, a new token per request (full verify, pure-Python fallback)"),
+    "reference": ("reference", True, False, "reference PyJWT + cryptography, a new token per request"),
+    "baseline_cached": ("baseline", False, False, "baseline, same token (cache hit)"),
+    "baseline_uncached": ("baseline", True, False, "baseline, a new token per request (pure Python)"),
+}
+# Cold starts: (package, backend hidden?, label).
+_COLD = {
+    "ours": ("ours", False, "ours as built (OpenSSL backend)"),
+    "ours_python": ("ours", True, "ours as built, pure-Python fallback (no libcrypto)"),
+    "baseline": ("baseline", False, "baseline as built"),
+    "reference": ("reference", False, "reference, sources"),
+}
+
+
+def _ratio_figures(section: Section, p50: dict[str, float], floors: dict[str, float]) -> None:
+    def add(key: str, label: str, numerator: str, denominator: str) -> None:
+        if numerator in p50 and denominator in p50:
+            section.add(key, label, ratio(p50[numerator], p50[denominator]), "x")
+
+    add(
+        "warm.ratio_reference_vs_uncached",
+        "Warm p50, reference ÷ ours, new token (OpenSSL)",
+        "reference",
+        "ours_uncached",
+    )
+    add(
+        "warm.ratio_reference_vs_python_uncached",
+        "Warm p50, reference ÷ ours, new token (pure Python)",
+        "reference",
+        "ours_python_uncached",
+    )
+    add("warm.ratio_reference_vs_cached", "Warm p50, reference ÷ ours, cache hit", "reference", "ours_cached")
+    add(
+        "warm.ratio_uncached_vs_baseline",
+        "Warm p50, ours ÷ baseline, new token (OpenSSL)",
+        "ours_uncached",
+        "baseline_uncached",
+    )
+    add(
+        "warm.ratio_python_uncached_vs_baseline",
+        "Warm p50, ours ÷ baseline, new token (pure Python)",
+        "ours_python_uncached",
+        "baseline_uncached",
+    )
+    add("warm.ratio_cached_vs_baseline", "Warm p50, ours ÷ baseline, cache hit", "ours_cached", "baseline_cached")
+    for series, backend in (("ours_uncached", "openssl"), ("ours_python_uncached", "python")):
+        if series in p50 and backend in floors:
             section.add(
-                "warm.ratio_uncached_vs_floor",
-                f"Warm p50 ratio, ours full verify / raw verify ({backend.name})",
-                ratio(p50s["ours_uncached"], p50),
+                f"warm.ratio_{backend}_vs_floor",
+                f"Warm p50, ours ÷ floor, new token ({backend}: whole handler ÷ raw verify)",
+                ratio(p50[series], floors[backend]),
                 "x",
             )
-    section.add(
-        "warm.ratio_cached_vs_reference",
-        "Warm p50 ratio, ours cache hit / reference",
-        ratio(p50s["ours_cached"], p50s["reference"]),
-        "x",
-    )
-    section.add(
-        "warm.ratio_reference_vs_uncached",
-        "Warm p50 ratio, reference / ours full verify",
-        ratio(p50s["reference"], p50s["ours_uncached"]),
-        "x",
-    )
 
 
-def bench_edge(ctx: BenchContext) -> tuple[Section, dict[str, list[float]]]:
+def bench_edge(ctx: BenchContext) -> tuple[Section, dict[str, list[float]]]:  # noqa: PLR0912, PLR0915 - one measurement after another
     section = Section("edge", "Edge authorizer (Lambda@Edge viewer-request)")
     work = ctx.work_dir / "edge"
     work.mkdir()
     key = SigningKey.generate()
     config = _edge_config(key)
-    ours_dir, reference_dir = work / "ours", work / "reference"
-    provenance, built_zip_size = prepare_our_package(ctx, ours_dir, config)
-    if not (ours_dir / "edge_auth" / "handler.py").is_file():
+    dirs = {"ours": work / "ours", "reference": work / "reference", "baseline": work / "baseline"}
+    handlers = {"ours": OUR_HANDLER, "reference": REFERENCE_HANDLER, "baseline": OUR_HANDLER}
+    provenance, built_zip_size = prepare_our_package(ctx, dirs["ours"], config)
+    if not (dirs["ours"] / "edge_auth" / "handler.py").is_file() and not list(
+        (dirs["ours"] / "edge_auth").glob("__pycache__/handler.*.pyc")
+    ):
         return section.skip(
             f"our edge handler (edge_auth/handler.py) does not exist yet; package from {provenance}"
         ), {}
-    prepare_reference_package(reference_dir, config)
+    prepare_reference_package(dirs["reference"], config)
+    built = baseline(ctx)
+    baseline_size = prepare_baseline_package(built, dirs["baseline"], config) if built.zips else None
+    section.details["baseline"] = {"ref": built.ref, "skipped": built.reason} if built.reason else {"ref": built.ref}
+    if built.reason:
+        section.add("baseline.skipped", f"Baseline {built.ref[:12]}: not measured", None, "x", built.reason)
     n = ctx.sizes.edge_requests
     ctx.log(f"edge: signing {n} distinct tokens")
     same = _events(key, n, distinct=False)
     distinct = _events(key, n, distinct=True)
 
     samples: dict[str, list[float]] = {}
-    runs = {
-        "ours_cached": (ours_dir, OUR_HANDLER, same, "ours, same token (verified-token cache hit)"),
-        "ours_uncached": (ours_dir, OUR_HANDLER, distinct, "ours, a new token per request (full verify)"),
-        "reference": (
-            reference_dir,
-            REFERENCE_HANDLER,
-            distinct,
-            "reference PyJWT + cryptography, a new token per request",
-        ),
-    }
     p50s: dict[str, float] = {}
-    for name, (package, handler, (cold_event, warm_events), label) in runs.items():
+    rss: dict[str, int] = {}
+    for name, (package, new_tokens, hide, label) in _WARM.items():
+        if package == "baseline" and not built.zips:
+            continue
+        cold_event, warm_events = distinct if new_tokens else same
         ctx.log(f"edge: {name}: {len(warm_events)} warm requests")
         out = run_handler(
             {
-                "package_dir": str(package),
-                "handler": handler,
+                "package_dir": str(dirs[package]),
+                "handler": handlers[package],
                 "cold_event": cold_event,
                 "warm_events": warm_events,
                 "check": "edge-allow",
+                "hide_libcrypto": hide,
             },
             work,
             name,
@@ -213,23 +278,20 @@ def bench_edge(ctx: BenchContext) -> tuple[Section, dict[str, list[float]]]:
             return section.fail(
                 f"{name}: {out['failures']} requests were not allowed; first: {out['first_failure']}"
             ), samples
+        if package == "ours" and hide and not out["imported_rsa"]:
+            return section.fail(f"{name}: the RS256 backend that ran is not the one asked for"), samples
         micros = [ns / 1000 for ns in out["warm_ns"]]
-        samples[label] = micros
+        if package != "baseline":
+            samples[label] = micros
         summary = summarise(micros)
         p50s[name] = summary.p50
+        rss[name] = out["peak_rss_kib"]
         section.add_summary(f"warm.{name}", f"Warm, {label}:", summary, "us")
 
-    section.add(
-        "warm.ratio_uncached_vs_reference",
-        "Warm p50 ratio, ours full verify / reference",
-        ratio(p50s["ours_uncached"], p50s["reference"]),
-        "x",
-    )
-    _add_floor(section, key, same[0]["Records"][0]["cf"]["request"]["querystring"].partition("=")[2], p50s)
+    floors = _add_floor(section, key, same[0]["Records"][0]["cf"]["request"]["querystring"].partition("=")[2])
+    _ratio_figures(section, p50s, floors)
 
-    # Sizes first: the bytecode variant below adds .pyc files to the trees.
-    rebuilt_size = zipped_size(ours_dir, work / "ours.zip")
-    size = built_zip_size if built_zip_size is not None else rebuilt_size
+    size = built_zip_size if built_zip_size is not None else zipped_size(dirs["ours"], work / "ours.zip")
     section.add("package.ours", "Package size, ours (zipped)", size, "bytes", provenance)
     section.add(
         "package.ours_share_of_limit",
@@ -237,51 +299,101 @@ def bench_edge(ctx: BenchContext) -> tuple[Section, dict[str, list[float]]]:
         100 * size / EDGE_PACKAGE_LIMIT_BYTES,
         "%",
     )
+    if baseline_size is not None:
+        section.add("package.baseline", "Package size, baseline (zipped)", baseline_size, "bytes", built.ref[:12])
     section.add(
         "package.reference",
         "Package size, reference (PyJWT + cryptography, zipped)",
-        zipped_size(reference_dir, work / "reference.zip"),
+        zipped_size(dirs["reference"], work / "reference.zip"),
         "bytes",
         "over the limit: cannot ship to Lambda@Edge",
     )
     section.add("package.limit", "Lambda@Edge viewer-trigger package limit", EDGE_PACKAGE_LIMIT_BYTES, "bytes")
 
     cold_event, _ = same
-    packages = {"ours": (ours_dir, OUR_HANDLER), "reference": (reference_dir, REFERENCE_HANDLER)}
+    colds: dict[str, float] = {}
+    cold_rss: dict[str, float] = {}
     for variant in ("", "bytecode"):
-        if variant:  # what shipping precompiled bytecode in the package would change
-            for package, _ in packages.values():
-                compileall.compile_dir(package, quiet=2, workers=0)
-        for name, (package, handler) in packages.items():
+        if variant:  # the reference with compileall: what shipping its bytecode would change
+            compileall.compile_dir(dirs["reference"], quiet=2, workers=0)
+        for name, (package, hide, label) in _COLD.items():
+            if (package == "baseline" and not built.zips) or (variant and package != "reference"):
+                continue
             spec = {
-                "package_dir": str(package),
-                "handler": handler,
+                "package_dir": str(dirs[package]),
+                "handler": handlers[package],
                 "cold_event": cold_event,
                 "warm_events": [],
                 "check": "edge-allow",
+                "hide_libcrypto": hide,
             }
-            colds = []
+            times, peaks = [], []
             for attempt in range(ctx.sizes.cold_starts):
                 out = run_handler(spec, work, f"cold-{name}-{variant}-{attempt}")
                 if out["failures"]:
                     return section.fail(f"cold {name}: first request not allowed: {out['first_failure']}"), samples
-                colds.append(out["cold_ns"] / 1e6)
-            summary = summarise(colds)
+                times.append(out["cold_ns"] / 1e6)
+                peaks.append(out["peak_rss_kib_cold"] / 1024)
+            summary = summarise(times)
             if variant:
-                label = f"Cold start with precompiled bytecode, {name}, median of {summary.n}"
-                section.add(f"cold_bytecode.{name}.p50", label, summary.p50, "ms")
+                bytecode_label = f"Cold start, reference with precompiled bytecode, median of {summary.n}"
+                section.add("cold_bytecode.reference.p50", bytecode_label, summary.p50, "ms", "compileall")
                 continue
-            label = f"Cold start (import + first request), {name}, median of {summary.n}"
-            section.add(f"cold.{name}.p50", label, summary.p50, "ms", "as built: no bytecode in the package")
-            section.add(f"cold.{name}.max", f"Cold start, {name}, worst of {summary.n}", summary.max, "ms")
+            colds[name] = summary.p50
+            cold_rss[name] = summarise(peaks).p50
+            section.add(
+                f"cold.{name}.p50",
+                f"Cold start (import + first request), {label}, median of {summary.n}",
+                summary.p50,
+                "ms",
+            )
+            section.add(f"cold.{name}.max", f"Cold start, {label}, worst of {summary.n}", summary.max, "ms")
+    for name, denominator, label in (
+        ("ours_vs_baseline", "baseline", "ours ÷ baseline (OpenSSL)"),
+        ("ours_python_vs_baseline", "baseline", "ours ÷ baseline (pure Python)"),
+        ("reference_vs_ours", "ours", "reference ÷ ours"),
+    ):
+        numerator = name.split("_vs_")[0]
+        if numerator in colds and denominator in colds:
+            section.add(
+                f"cold.ratio_{name}", f"Cold start p50, {label}", ratio(colds[numerator], colds[denominator]), "x"
+            )
+
+    # Peak RSS (getrusage ru_maxrss of the whole process, interpreter included): after the
+    # cold request, and after the 10,000 new tokens of the warm series (the cache holds 512).
+    for name, label in (
+        ("ours", "ours"),
+        ("ours_python", "ours, pure-Python fallback"),
+        ("baseline", "baseline"),
+        ("reference", "reference"),
+    ):
+        if name in cold_rss:
+            section.add(f"rss.{name}.cold", f"Peak RSS after the first request, {label}", cold_rss[name], "MiB")
+    for name, label in (
+        ("ours_uncached", "ours"),
+        ("ours_python_uncached", "ours, pure-Python fallback"),
+        ("reference", "reference"),
+    ):
+        if name in rss:
+            section.add(f"rss.{name}.warm", f"Peak RSS after {n} new tokens, {label}", rss[name] / 1024, "MiB")
+    if "ours_uncached" in rss:
+        section.add(
+            "rss.ours_share_of_memory",
+            f"Peak RSS, ours, share of the function's {EDGE_MEMORY_MB} MB",
+            100 * (rss["ours_uncached"] / 1024) / EDGE_MEMORY_MB,
+            "%",
+        )
 
     section.details["method"] = " ".join(
         [
             f"{n} warm requests per series in one interpreter after a cold request; each handler in its own",
             "`python -I -S -B` process whose sys.path is only its package (no venv). Cold start = import of",
-            "the handler module + first request, interpreter start-up excluded; as built, the packages hold no",
-            "bytecode, so every module is compiled from source as in a Lambda container; the bytecode variant",
-            "runs compileall on the packages first. Times are wall time (perf_counter_ns) around the handler call.",
+            "the handler module + first request, interpreter start-up excluded. As built: the zip exactly as",
+            "`make build` makes it (ours ships unchecked-hash bytecode; the baseline, sources only, so every",
+            "module is compiled on the way in); the reference from sources, and again after compileall.",
+            "Pure-Python fallback: the same package with ctypes unable to load libcrypto.",
+            f"Baseline: {built.ref[:12]} (bench/baseline.py), built by its own packaging script.",
+            "Times are wall time (perf_counter_ns) around the handler call.",
         ]
     )
     return section, samples

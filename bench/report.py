@@ -8,13 +8,15 @@ from typing import Any
 
 @dataclass(frozen=True)
 class SummaryRow:
-    """One line of the summary: figures of ours, figures of the reference (same units), shown
-    as "a / b / c"; the last column is reference ÷ ours on the first figure of each."""
+    """One line of the summary: figures of ours, of the reference and of the baseline (same
+    units), each shown as "a / b / c"; reference ÷ ours and ours ÷ baseline are taken on the
+    first figure of each."""
 
     label: str
     ours: tuple[str, ...]
     reference: tuple[str, ...] = ()
     ratio: bool = True
+    baseline: tuple[str, ...] = ()
 
 
 _EDGE_REFERENCE = ("edge.warm.reference.p50", "edge.warm.reference.p99")
@@ -24,19 +26,49 @@ SUMMARY = (
         "Edge authorizer, warm, token seen before (cache hit): p50 / p99",
         ("edge.warm.ours_cached.p50", "edge.warm.ours_cached.p99"),
         _EDGE_REFERENCE,
+        baseline=("edge.warm.baseline_cached.p50", "edge.warm.baseline_cached.p99"),
     ),
     SummaryRow(
-        "Edge authorizer, warm, new token (full RS256 verify): p50 / p99",
+        "Edge authorizer, warm, new token, OpenSSL backend: p50 / p99",
         ("edge.warm.ours_uncached.p50", "edge.warm.ours_uncached.p99"),
         _EDGE_REFERENCE,
+        baseline=("edge.warm.baseline_uncached.p50", "edge.warm.baseline_uncached.p99"),
     ),
     SummaryRow(
-        "Edge cold start, import + first request: as built / with precompiled bytecode",
-        ("edge.cold.ours.p50", "edge.cold_bytecode.ours.p50"),
-        ("edge.cold.reference.p50", "edge.cold_bytecode.reference.p50"),
+        "Edge authorizer, warm, new token, pure-Python fallback: p50 / p99",
+        ("edge.warm.ours_python_uncached.p50", "edge.warm.ours_python_uncached.p99"),
+        _EDGE_REFERENCE,
+        baseline=("edge.warm.baseline_uncached.p50", "edge.warm.baseline_uncached.p99"),
     ),
     SummaryRow(
-        "Edge package, zipped (Lambda@Edge limit: 1,048,576 B)", ("edge.package.ours",), ("edge.package.reference",)
+        "Floor: the raw RS256 verify of the same token, OpenSSL / pure Python: p50",
+        ("edge.floor.openssl", "edge.floor.python"),
+        ratio=False,
+    ),
+    SummaryRow(
+        "Edge, new token, ours ÷ floor (whole handler ÷ raw verify), OpenSSL / pure Python",
+        ("edge.warm.ratio_openssl_vs_floor", "edge.warm.ratio_python_vs_floor"),
+        ratio=False,
+    ),
+    SummaryRow(
+        "Edge cold start, import + first request, as built: OpenSSL / pure-Python fallback"
+        " (reference: precompiled / sources)",
+        ("edge.cold.ours.p50", "edge.cold.ours_python.p50"),
+        ("edge.cold_bytecode.reference.p50", "edge.cold.reference.p50"),
+        baseline=("edge.cold.baseline.p50",),
+    ),
+    SummaryRow(
+        "Edge peak RSS (function memory 128 MB): after the first request / after the new-token series"
+        " (the runner holds the series' event strings)",
+        ("edge.rss.ours.cold", "edge.rss.ours_uncached.warm"),
+        ("edge.rss.reference.cold", "edge.rss.reference.warm"),
+        baseline=("edge.rss.baseline.cold",),
+    ),
+    SummaryRow(
+        "Edge package, zipped (Lambda@Edge limit: 1,048,576 B)",
+        ("edge.package.ours",),
+        ("edge.package.reference",),
+        baseline=("edge.package.baseline",),
     ),
     SummaryRow(
         "Upload API `POST /uploads`, warm, total: p50 / p99", ("api.uploads.total.p50", "api.uploads.total.p99")
@@ -52,8 +84,9 @@ SUMMARY = (
         ("api.downloads.ours.p50", "api.downloads.ours.p99"),
     ),
     SummaryRow(
-        "Upload API cold start: as built / with precompiled bytecode",
-        ("api.uploads.cold.p50", "api.uploads.cold_bytecode.p50"),
+        "Upload API cold start, import + first request, as built: `POST /uploads` / `POST /downloads`",
+        ("api.uploads.cold.p50", "api.downloads.cold.p50"),
+        baseline=("api.uploads.cold_baseline.p50", "api.downloads.cold_baseline.p50"),
     ),
     SummaryRow(
         "Server CPU per 1 MB upload (reference: 2-hop server)", ("twohop.direct.1MB.cpu",), ("twohop.proxy.1MB.cpu",)
@@ -140,6 +173,21 @@ def _joined(figures: list[dict[str, Any]]) -> str:
     return " / ".join(format_number(figure["value"]) for figure in figures) + unit_suffix(figures[0]["unit"])
 
 
+def _quotient(numerator: list[dict[str, Any]], denominator: list[dict[str, Any]]) -> str:
+    """numerator ÷ denominator on the first figure of each, or "" when either is missing or 0."""
+    if not numerator or not denominator or not numerator[0]["value"] or not denominator[0]["value"]:
+        return ""
+    return format_value(numerator[0]["value"] / denominator[0]["value"], "x")
+
+
+def _baseline_ref(results: dict[str, Any]) -> str:
+    for section in results["sections"]:
+        ref = section.get("details", {}).get("baseline", {}).get("ref")
+        if ref:
+            return str(ref)[:12]
+    return "(none measured)"
+
+
 def render_summary(results: dict[str, Any]) -> list[str]:
     """The SUMMARY rows this run measured, plus the sections it did not measure."""
     by_key = {figure["key"]: figure for section in results["sections"] for figure in section["figures"]}
@@ -147,20 +195,26 @@ def render_summary(results: dict[str, Any]) -> list[str]:
     rows = []
     for row in SUMMARY:
         ours = [by_key[key] for key in row.ours if key in by_key]
-        if len(ours) != len(row.ours):
+        if len(ours) != len(row.ours) or any(figure["value"] is None for figure in ours):
             continue  # not (fully) measured in this run
-        reference = [by_key[key] for key in row.reference if key in by_key]
-        ratio = ""
-        if row.ratio and reference and reference[0]["value"] and ours[0]["value"]:
-            ratio = format_value(reference[0]["value"] / ours[0]["value"], "x")
-        rows.append(f"| {row.label} | {_joined(ours)} | {_joined(reference)} | {ratio} |")
+        reference = [by_key[key] for key in row.reference if key in by_key and by_key[key]["value"] is not None]
+        baseline = [by_key[key] for key in row.baseline if key in by_key and by_key[key]["value"] is not None]
+        rows.append(
+            f"| {row.label} | {_joined(ours)} | {_joined(reference)} | "
+            f"{_quotient(reference, ours) if row.ratio else ''} | {_joined(baseline)} | {_quotient(ours, baseline)} |"
+        )
     if rows:
-        header = "| Measure | Ours | Reference | Reference ÷ ours (> 1: ours is cheaper) |"
-        lines += [header, "|---|---:|---:|---:|", *rows, ""]
+        header = (
+            "| Measure | Ours | Reference | Reference ÷ ours (> 1: ours is cheaper) "
+            "| Baseline | Ours ÷ baseline (< 1: ours is cheaper) |"
+        )
+        lines += [header, "|---|---:|---:|---:|---:|---:|", *rows, ""]
         lines += [
             "Reference: the edge rows compare with the same checks written with PyJWT + cryptography (which "
             "cannot ship to Lambda@Edge); the server-CPU rows compare with a 2-hop server that receives the "
-            "file and puts it to S3 itself. Upload API and local stack rows have no reference.",
+            "file and puts it to S3 itself. Upload API and local stack rows have no reference. "
+            f"Baseline: both packages as built at commit {_baseline_ref(results)}, measured in the same run. "
+            "Ratios are taken on the first figure of each cell.",
             "",
         ]
     missing = [

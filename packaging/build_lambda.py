@@ -12,6 +12,11 @@ Dependencies are wheels for the Lambda runtime (CPython 3.13, manylinux2014 x86_
 this machine, fetched once into build/lambda/.wheels. Zips have sorted entries, fixed
 timestamps and modes, and precompiled bytecode (unchecked-hash .pyc, compiled by CPython 3.13
 with PYTHONHASHSEED=0, so the same inputs give the same sha256).
+
+In the edge package (Lambda@Edge limits its size) the third-party dependencies ship as
+bytecode only: `module.pyc` where `module.py` was (Python's sourceless import), compiled
+without docstrings (asserts kept, unlike -OO), and their .dist-info keeps its license files
+only. Our own packages keep their sources next to their bytecode, for readable tracebacks.
 """
 
 from __future__ import annotations
@@ -136,23 +141,51 @@ def prune(tree: Path) -> None:
 
 RUNTIME_PYTHON = (3, 13)
 _COMPILE = """
-import pathlib, py_compile, sys
-root = pathlib.Path(sys.argv[1])
+import ast, importlib._bootstrap_external as external, importlib.util, pathlib, py_compile, sys
+root, sourceless = pathlib.Path(sys.argv[1]), set(sys.argv[2:])
+
+def without_docstrings(tree):
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)):
+            body = node.body
+            first = body[0] if body else None
+            value = first.value if isinstance(first, ast.Expr) else None
+            if isinstance(value, ast.Constant) and isinstance(value.value, str):
+                if len(body) > 1:
+                    del body[0]  # so that `from __future__` stays the first statement
+                else:
+                    body[0] = ast.copy_location(ast.Pass(), first)
+    return tree
+
 for source in sorted(root.rglob("*.py"), key=lambda p: p.as_posix()):
     relative = source.relative_to(root).as_posix()
-    py_compile.compile(str(source), dfile=relative, doraise=True,
-                       invalidation_mode=py_compile.PycInvalidationMode.UNCHECKED_HASH)
+    if relative.split("/")[0] in sourceless:
+        data = source.read_bytes()
+        code = compile(without_docstrings(ast.parse(data, relative)), relative, "exec", dont_inherit=True)
+        source.with_suffix(".pyc").write_bytes(
+            external._code_to_hash_pyc(code, importlib.util.source_hash(data), checked=False)
+        )
+        source.unlink()
+    else:
+        py_compile.compile(str(source), dfile=relative, doraise=True,
+                           invalidation_mode=py_compile.PycInvalidationMode.UNCHECKED_HASH)
 """
+# What a dependency's .dist-info keeps in a package that ships its code as bytecode only.
+LICENSE_NAMES = ("LICENSE", "LICENCE", "COPYING", "NOTICE", "AUTHORS")
 
 
-def compile_bytecode(tree: Path) -> None:
+def compile_bytecode(tree: Path, sourceless: tuple[str, ...] = ()) -> None:
     """Unchecked-hash .pyc next to every module (__pycache__/*.cpython-313.pyc): the runtime
-    loads them without compiling or stat-comparing sources. Compiled in a fresh interpreter with
-    a fixed hash seed, so that set constants and the marshal stream are the same every build."""
+    loads them without compiling or stat-comparing sources. Top-level packages named in
+    `sourceless` get `module.pyc` in place of `module.py` instead, without docstrings.
+    Compiled in a fresh interpreter with a fixed hash seed, so that set constants and the
+    marshal stream are the same every build."""
     if sys.version_info[:2] != RUNTIME_PYTHON:
         raise SystemExit(f"bytecode must be compiled by Python {RUNTIME_PYTHON[0]}.{RUNTIME_PYTHON[1]} (the runtime)")
     env = {"PYTHONHASHSEED": "0", "PATH": "/usr/bin:/bin", "PYTHONDONTWRITEBYTECODE": "1"}
-    result = subprocess.run([sys.executable, "-I", "-c", _COMPILE, str(tree)], capture_output=True, text=True, env=env)
+    result = subprocess.run(
+        [sys.executable, "-I", "-c", _COMPILE, str(tree), *sourceless], capture_output=True, text=True, env=env
+    )
     if result.returncode != 0:
         raise SystemExit(f"compiling bytecode failed:\n{result.stderr}")
 
@@ -176,6 +209,28 @@ def sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
+def third_party(function: Function, tree: Path) -> tuple[str, ...]:
+    """The top-level import names in `tree` that are not our own packages."""
+    return tuple(
+        sorted(
+            entry.stem if entry.suffix == ".py" else entry.name
+            for entry in tree.iterdir()
+            if entry.name not in function.packages and not entry.name.endswith(".dist-info")
+        )
+    )
+
+
+def licenses_only(tree: Path) -> None:
+    """Each .dist-info reduced to its license files (its code ships without metadata)."""
+    for info in sorted(tree.glob("*.dist-info")):
+        for path in sorted(info.rglob("*"), reverse=True):
+            relative = path.relative_to(info)
+            if path.is_file() and not (relative.parts[0] == "licenses" or path.name.upper().startswith(LICENSE_NAMES)):
+                path.unlink()
+            elif path.is_dir() and not any(path.iterdir()):
+                path.rmdir()
+
+
 def check_edge_tree(tree: Path) -> None:
     top_level = {p.name.split("-")[0].split(".")[0].lower() for p in tree.iterdir()}
     forbidden = sorted(top_level & set(EDGE_FORBIDDEN))
@@ -192,7 +247,10 @@ def build_function(function: Function, out: Path, wheels: Path) -> Path:
     prune(work)
     if function is EDGE_AUTH:
         check_edge_tree(work)
-    compile_bytecode(work)
+        licenses_only(work)
+        compile_bytecode(work, third_party(function, work))
+    else:
+        compile_bytecode(work)
     destination = out / f"{function.name}.zip"
     write_zip(work, destination, function.compresslevel)
     shutil.rmtree(work)

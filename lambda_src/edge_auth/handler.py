@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import json
 import time
+from functools import lru_cache
 from typing import Any
 
-from edge_auth.cache import VerifiedTokenCache
+from edge_auth.cache import CachedToken, VerifiedTokenCache
 from edge_auth.config import ConfigError, EdgeConfig, load_config
 from edge_auth.paths import normalise_uri
 from edge_auth.policy import grants_path
@@ -21,15 +22,21 @@ from edge_auth.request import (
 )
 from edge_auth.responses import allow_origin, deny, forbidden, missing_token
 from edge_auth.rs256 import BACKEND
-from edge_auth.verify import TokenRejectedError, VerifiedToken, verify_token
+from edge_auth.verify import TokenRejectedError, verify_token
 
 _CACHE = VerifiedTokenCache()
 _config: EdgeConfig | ConfigError | None = None
 
 
+@lru_cache(maxsize=128)
+def _log_line(decision: str, reason: str) -> str:
+    # Reasons come from a small fixed set (rule names, exception type names): encode each once.
+    return json.dumps({"decision": decision, "reason": reason})
+
+
 def _log(decision: str, reason: str) -> None:
     # One structured line per decision. Never the token, the query string or a header.
-    print(json.dumps({"decision": decision, "reason": reason}))
+    print(_log_line(decision, reason))
 
 
 def config() -> EdgeConfig:
@@ -47,13 +54,11 @@ def config() -> EdgeConfig:
     return _config
 
 
-def _verified(token: str, cfg: EdgeConfig, now: float) -> VerifiedToken:
-    cached = _CACHE.get(token, now, cfg.leeway_seconds)
+def _verified(token: str, cfg: EdgeConfig, now: float, cached: CachedToken | None) -> CachedToken:
+    """The cache entry of a verified token: the one found, else a new one after verifying."""
     if cached is not None:
         return cached
-    verified = verify_token(token, cfg, now)
-    _CACHE.put(token, verified)
-    return verified
+    return _CACHE.put(token, verify_token(token, cfg, now))
 
 
 def authorize(event: object, cfg: EdgeConfig, now: float) -> dict[str, Any]:
@@ -84,19 +89,24 @@ def _decide(request: dict[str, Any], cfg: EdgeConfig, now: float) -> dict[str, A
     if found is None:
         _log("deny", "no token")
         return missing_token()
-    path = normalise_uri(request["uri"])
-    if path is None:
-        _log("deny", "unsafe path")
-        return forbidden()
-    try:
-        verified = _verified(found.value, cfg, now)
-    except TokenRejectedError as exc:
-        _log("deny", str(exc))
-        return forbidden()
-    if not grants_path(verified, path, cfg.uploads_prefix):
-        _log("deny", "path not granted")
-        return forbidden()
-    strip_token(request, cfg.query_param)
+    uri = request["uri"]
+    cached = _CACHE.entry(found.value, now, cfg.leeway_seconds)
+    # A token seen before, for a URI the path rule already granted it: nothing left to check.
+    if cached is None or not cached.granted(uri, cfg.uploads_prefix):
+        path = normalise_uri(uri)
+        if path is None:
+            _log("deny", "unsafe path")
+            return forbidden()
+        try:
+            cached = _verified(found.value, cfg, now, cached)
+        except TokenRejectedError as exc:
+            _log("deny", str(exc))
+            return forbidden()
+        if not grants_path(cached.verified, path, cfg.uploads_prefix):
+            _log("deny", "path not granted")
+            return forbidden()
+        cached.remember_grant(uri, cfg.uploads_prefix)
+    strip_token(request, found)
     ensure_origin(request, cfg.default_origin)
     _log("allow", found.source)
     return request

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import re
 from urllib.parse import unquote_to_bytes
 
 MAX_URI_LENGTH = 2048
+# After decoding: a "%" left (double encoding), a backslash, NUL or another control character.
+_UNSAFE = re.compile(r"[%\\\x00-\x1f\x7f]")
 
 
 def normalise_uri(uri: object) -> str | None:
@@ -21,11 +24,9 @@ def normalise_uri(uri: object) -> str | None:
         decoded = unquote_to_bytes(uri).decode("utf-8")
     except UnicodeDecodeError:
         return None
-    if "%" in decoded or "\\" in decoded:
-        return None
-    if any(ord(char) < 0x20 or ord(char) == 0x7F for char in decoded):
+    if _UNSAFE.search(decoded):
         return None
     segments = decoded[1:].split("/")
-    if any(segment in {"", ".", ".."} for segment in segments):
+    if "" in segments or "." in segments or ".." in segments:
         return None
     return decoded

@@ -21,6 +21,8 @@ class AmbiguousTokenError(ValueError):
 class FoundToken:
     value: str
     source: str  # "query" | "header" | "cookie"
+    # The query string without the token parameter (and without empty parts): what goes on.
+    kept_query: str = ""
 
 
 def viewer_request(event: object) -> dict[str, Any]:
@@ -36,25 +38,37 @@ def viewer_request(event: object) -> dict[str, Any]:
     if not isinstance(request.get("querystring", ""), str):
         raise MalformedRequestError("querystring must be a string")
     headers = request.get("headers", {})
-    if not isinstance(headers, dict) or not all(
-        isinstance(entries, list) and all(isinstance(e, dict) and isinstance(e.get("value"), str) for e in entries)
-        for entries in headers.values()
-    ):
+    if not isinstance(headers, dict):
         raise MalformedRequestError("headers are not in CloudFront's form")
+    for entries in headers.values():  # plain loops: this walk runs on every request
+        if not isinstance(entries, list):
+            raise MalformedRequestError("headers are not in CloudFront's form")
+        for entry in entries:
+            if not isinstance(entry, dict) or not isinstance(entry.get("value"), str):
+                raise MalformedRequestError("headers are not in CloudFront's form")
     return request
 
 
+def _unquote_plus(text: str) -> str:
+    # unquote_plus is the identity on text without "%" or "+"; skip the call for those.
+    return unquote_plus(text) if "%" in text or "+" in text else text
+
+
 def _header_values(headers: Headers, name: str) -> list[str]:
-    return [entry["value"] for entry in headers.get(name, [])]
+    entries = headers.get(name)
+    return [entry["value"] for entry in entries] if entries else []
 
 
-def _query_tokens(querystring: str, param: str) -> list[str]:
-    tokens = []
+def _query_tokens(querystring: str, param: str) -> tuple[list[str], str]:
+    """The values of `param` in the query string, and the query string without them."""
+    tokens, kept = [], []
     for part in querystring.split("&"):
         name, _, value = part.partition("=")
-        if unquote_plus(name) == param:
-            tokens.append(unquote_plus(value))
-    return tokens
+        if _unquote_plus(name) == param:
+            tokens.append(_unquote_plus(value))
+        elif part:
+            kept.append(part)
+    return tokens, "&".join(kept)
 
 
 def _bearer_tokens(headers: Headers) -> list[str]:
@@ -81,8 +95,9 @@ def _cookie_tokens(headers: Headers, cookie_name: str | None) -> list[str]:
 def find_token(request: dict[str, Any], query_param: str, cookie_name: str | None) -> FoundToken | None:
     """The token, looked for in the query string, then a Bearer header, then the cookie."""
     headers: Headers = request.get("headers", {})
+    query_tokens, kept_query = _query_tokens(request.get("querystring", ""), query_param)
     candidates = (
-        ("query", _query_tokens(request.get("querystring", ""), query_param)),
+        ("query", query_tokens),
         ("header", _bearer_tokens(headers)),
         ("cookie", _cookie_tokens(headers, cookie_name)),
     )
@@ -90,22 +105,17 @@ def find_token(request: dict[str, Any], query_param: str, cookie_name: str | Non
         if len(tokens) > 1:
             raise AmbiguousTokenError(source)
         if tokens:
-            return FoundToken(tokens[0], source)
+            return FoundToken(tokens[0], source, kept_query)
     return None
 
 
-def strip_token(request: dict[str, Any], query_param: str) -> None:
+def strip_token(request: dict[str, Any], found: FoundToken) -> None:
     """Remove the token from what goes on to the cache key and the origin (RFC 6750 §2.3:
     tokens in URLs end up in logs). A Bearer Authorization header never reaches S3 either:
     S3 would read it as (invalid) AWS credentials."""
-    kept = [
-        part
-        for part in request.get("querystring", "").split("&")
-        if part and unquote_plus(part.partition("=")[0]) != query_param
-    ]
-    request["querystring"] = "&".join(kept)
+    request["querystring"] = found.kept_query
     headers: Headers = request.get("headers", {})
-    if _bearer_tokens(headers):
+    if "authorization" in headers and _bearer_tokens(headers):
         del headers["authorization"]
 
 

@@ -1,4 +1,4 @@
-"""RS256 (RSASSA-PKCS1-v1_5 with SHA-256) for PyJWT without `cryptography`, verify only.
+"""RS256 (RSASSA-PKCS1-v1_5 with SHA-256) without `cryptography`, verify only.
 
 Lambda@Edge packages are limited to 1 MB, which rules out `cryptography`. Two backends, one
 chosen once per container when this module is imported:
@@ -7,12 +7,12 @@ chosen once per container when this module is imported:
   already load) through `ctypes`; a key becomes an `EVP_PKEY` once, at configuration load,
   and each verify is one `EVP_DigestVerify` (~20 µs for 2048 bits).
 - "python": the pure-Python `rsa` package (~150 µs), used when the library or one of the
-  symbols below is missing.
+  symbols below is missing. `rsa` (and pyasn1 with it) is imported only then: keys, PEM
+  included, are read by this module's own DER reader.
 
 Both accept exactly the same keys (e = 65537, MIN_KEY_BITS..MAX_KEY_BITS, checked before any
-backend sees the key) and give the same verdict on every signature. `RS256` is registered
-on a private PyJWS instance as the only algorithm, so `none` and HS* can never be selected
-by a token header.
+backend sees the key) and give the same verdict on every signature. edge_auth.jws accepts
+no other algorithm, so `none` and HS* can never be selected by a token header.
 """
 
 from __future__ import annotations
@@ -20,20 +20,19 @@ from __future__ import annotations
 import base64
 import binascii
 import ctypes
-import json
 import weakref
 from collections.abc import Callable, Sequence
-from typing import Any, NoReturn, Protocol
-
-import rsa
-from jwt.algorithms import Algorithm
-from jwt.exceptions import InvalidKeyError
+from typing import Any, Protocol
 
 MIN_KEY_BITS = 2048
 MAX_KEY_BITS = 8192  # bounds the cost of one verify (and of a hostile configuration)
 PUBLIC_EXPONENT = 65537  # the only exponent accepted: e = 1 or 3 make forgeries easy
 LIBCRYPTO_NAMES = ("libcrypto.so.3",)
 _RSA_OID = bytes.fromhex("06092a864886f70d0101010500")  # rsaEncryption, NULL parameters
+
+
+class InvalidKeyError(ValueError):
+    """Not an RSA public key this module accepts."""
 
 
 class VerifyKey(Protocol):
@@ -97,12 +96,52 @@ def check_numbers(n: int, e: int) -> None:
         raise InvalidKeyError(f"RSA keys must have {MIN_KEY_BITS} to {MAX_KEY_BITS} bits, not {n.bit_length()}")
 
 
+_PEM_LABELS = {"PUBLIC KEY": True, "RSA PUBLIC KEY": False}  # label -> SubjectPublicKeyInfo?
+
+
+def _der_read(data: bytes, pos: int, tag: int) -> tuple[int, int]:
+    """(start, end) of the content of the DER element with `tag` at `pos`."""
+    if pos + 2 > len(data) or data[pos] != tag:
+        raise ValueError("unexpected DER element")
+    length, pos = data[pos + 1], pos + 2
+    if length & 0x80:
+        count = length & 0x7F
+        if not 0 < count <= 4 or pos + count > len(data):
+            raise ValueError("bad DER length")
+        length, pos = int.from_bytes(data[pos : pos + count], "big"), pos + count
+    if pos + length > len(data):
+        raise ValueError("truncated DER element")
+    return pos, pos + length
+
+
 def _numbers_from_pem(pem: str) -> tuple[int, int]:
-    if "BEGIN RSA PUBLIC KEY" in pem:
-        key = rsa.PublicKey.load_pkcs1(pem.encode("ascii"))
-    else:
-        key = rsa.PublicKey.load_pkcs1_openssl_pem(pem.encode("ascii"))
-    return key.n, key.e
+    """(n, e) of a SubjectPublicKeyInfo ("PUBLIC KEY") or PKCS#1 ("RSA PUBLIC KEY") PEM.
+
+    Strict: one PEM block and nothing else, base64 without stray characters, and the DER
+    must be exactly the canonical encoding of the numbers read (rsaEncryption with NULL
+    parameters for SubjectPublicKeyInfo), so nothing but an RSA public key is ever read."""
+    lines = pem.strip().splitlines()
+    if len(lines) < 3 or not lines[0].startswith("-----BEGIN ") or not lines[0].endswith("-----"):
+        raise ValueError("not a PEM block")
+    label = lines[0][len("-----BEGIN ") : -len("-----")]
+    if label not in _PEM_LABELS or lines[-1] != f"-----END {label}-----":
+        raise ValueError("not an RSA public key PEM block")
+    der = base64.b64decode("".join(line.strip() for line in lines[1:-1]), validate=True)
+    rsa_public_key = der
+    if _PEM_LABELS[label]:  # SubjectPublicKeyInfo: SEQUENCE { AlgorithmIdentifier, BIT STRING }
+        start, _ = _der_read(der, 0, 0x30)
+        _, algorithm_end = _der_read(der, start, 0x30)
+        bits_start, bits_end = _der_read(der, algorithm_end, 0x03)
+        rsa_public_key = der[bits_start + 1 : bits_end]  # after the unused-bits octet
+    start, _ = _der_read(rsa_public_key, 0, 0x30)  # RSAPublicKey: SEQUENCE { n, e }
+    n_start, n_end = _der_read(rsa_public_key, start, 0x02)
+    e_start, e_end = _der_read(rsa_public_key, n_end, 0x02)
+    n = int.from_bytes(rsa_public_key[n_start:n_end], "big")
+    e = int.from_bytes(rsa_public_key[e_start:e_end], "big")
+    canonical = subject_public_key_info(n, e) if _PEM_LABELS[label] else _der(0x30, _der_uint(n) + _der_uint(e))
+    if der != canonical:
+        raise ValueError("not the DER encoding of an RSA public key")
+    return n, e
 
 
 def key_numbers(spec: dict[str, Any]) -> tuple[int, int]:
@@ -126,7 +165,10 @@ def key_numbers(spec: dict[str, Any]) -> tuple[int, int]:
 
 class PythonKey:
     def __init__(self, n: int, e: int) -> None:
+        import rsa  # noqa: PLC0415 - only a container without OpenSSL pays for rsa and pyasn1
+
         self.n, self.e = n, e
+        self._rsa = rsa
         self._key = rsa.PublicKey(n, e)
         self._size = (n.bit_length() + 7) // 8
 
@@ -137,8 +179,8 @@ class PythonKey:
         try:
             # rsa.verify accepts any hash named in the signature's DigestInfo (SHA-1 too);
             # RS256 means SHA-256 and nothing else.
-            return rsa.verify(message, signature, self._key) == "SHA-256"
-        except (rsa.VerificationError, ValueError, OverflowError):
+            return self._rsa.verify(message, signature, self._key) == "SHA-256"
+        except (self._rsa.VerificationError, ValueError, OverflowError):
             return False
 
 
@@ -244,35 +286,3 @@ def load_public_key(spec: dict[str, Any], backend: Backend | None = None) -> Ver
     """A checked RSA public key for `backend` (default: the container's) from a key spec."""
     n, e = key_numbers(spec)
     return (backend or BACKEND).load(n, e)
-
-
-class RS256(Algorithm):
-    """RSASSA-PKCS1-v1_5 with SHA-256, verify only, on whichever backend loaded the key."""
-
-    def prepare_key(self, key: Any) -> VerifyKey:
-        if not isinstance(key, PythonKey | OpenSSLKey):
-            raise InvalidKeyError("expected a key loaded by edge_auth.rs256")
-        return key
-
-    def sign(self, msg: bytes, key: Any) -> NoReturn:
-        raise NotImplementedError("the edge only verifies")
-
-    def verify(self, msg: bytes, key: VerifyKey, sig: bytes) -> bool:
-        return key.verify(msg, sig)
-
-    def check_key_length(self, key: VerifyKey) -> str | None:
-        if key.n.bit_length() < MIN_KEY_BITS:
-            return f"RSA key is {key.n.bit_length()} bits, below {MIN_KEY_BITS}"
-        return None
-
-    @staticmethod
-    def to_jwk(key_obj: VerifyKey, as_dict: bool = False) -> Any:
-        jwk = {"kty": "RSA", "n": _uint_b64url(key_obj.n), "e": _uint_b64url(key_obj.e)}
-        return jwk if as_dict else json.dumps(jwk)
-
-    @staticmethod
-    def from_jwk(jwk: str | dict[str, Any]) -> VerifyKey:
-        data = json.loads(jwk) if isinstance(jwk, str) else jwk
-        if not isinstance(data, dict) or data.get("kty") != "RSA":
-            raise InvalidKeyError("not an RSA JWK")
-        return load_public_key(data)

@@ -3,18 +3,14 @@
 
 from __future__ import annotations
 
-import base64
 import json
 import math
 import time
 from dataclasses import dataclass
 from typing import Any
 
-from jwt.api_jws import PyJWS
-from jwt.exceptions import PyJWTError
-
 from edge_auth.config import EdgeConfig, TrustDomain
-from edge_auth.rs256 import RS256
+from edge_auth.jws import CompactJws
 
 # The `typ` header values accepted (absent means JWT): download tokens are "JWT"; identity-
 # provider tokens may also be OAuth access tokens typed "at+jwt" (RFC 9068 section 2.1).
@@ -23,9 +19,6 @@ IDP_TYPES = frozenset({"JWT", "at+jwt"})
 
 # A 2048-bit RS256 token with our claims is ~700 characters; anything far larger is abuse.
 MAX_TOKEN_LENGTH = 4096
-
-_jws = PyJWS(algorithms=[])  # no defaults at all: not `none`, not HS*
-_jws.register_algorithm("RS256", RS256())
 
 
 class TokenRejectedError(Exception):
@@ -86,37 +79,24 @@ def _check_claims(claims: object, domain: TrustDomain, leeway: int, now: float) 
     return claims
 
 
-def _unverified_header(token: str) -> dict[str, Any]:
-    """Just enough of the header to pick the key. PyJWS then parses and checks the whole
-    token strictly; its per-character base64 check is too slow to run twice per request."""
-    segment = token.split(".", 1)[0]
-    header = json.loads(base64.urlsafe_b64decode(segment + "=" * (-len(segment) % 4)))
-    if not isinstance(header, dict):
-        raise TokenRejectedError("header is not a JSON object")
-    return header
-
-
 def verify_token(token: str, config: EdgeConfig, now: float | None = None) -> VerifiedToken:
     """The verified token, or TokenRejectedError. Never any other exception."""
     now = time.time() if now is None else now
     if not isinstance(token, str) or not 0 < len(token) <= MAX_TOKEN_LENGTH or not token.isascii():
         raise TokenRejectedError("malformed or oversized token")
     try:
-        header = _unverified_header(token)
-        kid = header.get("kid")
+        jws = CompactJws(token)  # PyJWS's strict rules (edge_auth/jws.py)
+        kid = jws.header.get("kid")
         if not isinstance(kid, str):
             raise TokenRejectedError("unknown kid")
         domain = config.domain_for_kid(kid)
         if domain is None:
             raise TokenRejectedError("unknown kid")
-        if header.get("typ", "JWT") not in (DOWNLOAD_TYPES if domain.owner_claim is None else IDP_TYPES):
+        if jws.header.get("typ", "JWT") not in (DOWNLOAD_TYPES if domain.owner_claim is None else IDP_TYPES):
             raise TokenRejectedError("unexpected typ")
-        # PyJWS's annotation lists cryptography's key types only; RS256 here takes rs256.VerifyKey.
-        key: Any = domain.keys[kid]
-        decoded = _jws.decode_complete(token, key=key, algorithms=["RS256"])
-        claims = json.loads(decoded["payload"])
+        claims = json.loads(jws.verified_payload(domain.keys[kid]))
     except TokenRejectedError:
         raise
-    except (PyJWTError, ValueError, TypeError, KeyError, RecursionError) as exc:
+    except (ValueError, TypeError, KeyError, RecursionError) as exc:
         raise TokenRejectedError(f"invalid token ({type(exc).__name__})") from None
     return VerifiedToken(domain, _check_claims(claims, domain, config.leeway_seconds, now))

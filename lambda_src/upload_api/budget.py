@@ -10,6 +10,7 @@ which the callers turn into the documented 503."""
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from typing import Any, Protocol
 
 import boto3
@@ -65,3 +66,22 @@ def client(service: str, deadline: Deadline, **config: Any) -> Any:
     aws_client = boto3.client(service, config=boto_config)  # type: ignore[call-overload]
     aws_client.meta.events.register("before-send", deadline.before_send)
     return aws_client
+
+
+class LazyClient:
+    """A client made on first use. A container that serves only `POST /uploads` then never
+    loads the KMS client (its service model is a large part of a cold start)."""
+
+    def __init__(self, factory: Callable[[], Any]) -> None:
+        self._factory = factory
+        self.made: Any = None
+
+    def __getattr__(self, name: str) -> Any:
+        if self.made is None:
+            self.made = self._factory()
+        return getattr(self.made, name)
+
+
+def lazy_client(service: str, deadline: Deadline, **config: Any) -> LazyClient:
+    """`client(...)`, made when first used."""
+    return LazyClient(lambda: client(service, deadline, **config))

@@ -48,7 +48,9 @@ def services_from_env() -> Services:
             config.rate_limit_window_seconds,
         ),
         signer=KmsTokenSigner(
-            budget.client("kms", deadline),
+            # Made on the first `POST /downloads`; the S3 client above already fails fast on
+            # a missing region or bad endpoint settings, at cold start.
+            budget.lazy_client("kms", deadline),
             key_id=config.signing_key_id,
             kid=config.signing_kid,
             issuer=config.download_token_issuer,

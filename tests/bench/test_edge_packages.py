@@ -2,6 +2,7 @@
 fallback when `make build` has not run) allows a valid token and refuses another path's,
 and the runner reports refusals instead of timing them silently."""
 
+import ctypes.util
 import json
 from pathlib import Path
 
@@ -21,6 +22,7 @@ from bench.edge import (
 from bench.tokens import SigningKey, download_claims
 
 ROOT = Path(__file__).resolve().parents[2]
+HAVE_OPENSSL = ctypes.util.find_library("crypto") is not None
 PATH = "/uploads/YmVuY2gtdXNlcg/0123456789abcdef0123456789abcdef.jpg"
 OTHER = "/uploads/YmVuY2gtdXNlcg/ffffffffffffffffffffffffffffffff.jpg"
 
@@ -76,3 +78,14 @@ def test_reference_package_runs_isolated_with_its_own_cryptography(key, tmp_path
     assert (package / "cryptography").is_dir()
     assert run_handler(_spec(package, REFERENCE_HANDLER, key, PATH), tmp_path, "ref")["failures"] == 0
     assert run_handler(_spec(package, REFERENCE_HANDLER, key, OTHER), tmp_path, "ref-refused")["failures"] == 4
+
+
+def test_runner_reports_peak_rss_and_can_hide_libcrypto(ctx, key, tmp_path):
+    package = tmp_path / "ours"
+    prepare_our_package(ctx, package, _edge_config(key))
+    for hide in (False, True):
+        out = run_handler({**_spec(package, OUR_HANDLER, key, PATH), "hide_libcrypto": hide}, tmp_path, f"rss-{hide}")
+        assert out["failures"] == 0
+        assert 0 < out["peak_rss_kib_cold"] <= out["peak_rss_kib"]
+        if HAVE_OPENSSL:
+            assert out["imported_rsa"] is hide  # hidden libcrypto: the pure-Python backend ran

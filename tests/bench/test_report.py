@@ -1,10 +1,13 @@
 import json
+from pathlib import Path
 
 import pytest
 
 from bench.report import format_number, format_value, render
 from bench.results import Results, Section, describe_machine
 from bench.stats import summarise
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.mark.parametrize(
@@ -97,3 +100,44 @@ def test_summary_compares_ours_with_the_reference_and_skips_rows_not_measured():
     assert f"| 200 / 200 µs | 100 / 100 µs | 0.50{times} |" in summary  # full verify
     assert "`POST /uploads`" not in summary  # nothing of the API measured: no row, not a row of n/a
     assert "Not measured in this run: Local stack end to end: skipped" in summary
+
+
+def test_summary_has_baseline_and_floor_columns():
+    results = _results()
+    edge = results.sections[0]
+    edge.details["baseline"] = {"ref": "a2901a2b963ba5371580647d2b79e16e9cc3e3e7"}
+    edge.add_summary("warm.ours_uncached", "full verify", summarise([50.0]), "us")
+    edge.add_summary("warm.reference", "reference", summarise([100.0]), "us")
+    edge.add_summary("warm.baseline_uncached", "baseline", summarise([200.0]), "us")
+    edge.add("floor.openssl", "floor", 25.0, "us")
+    edge.add("floor.python", "floor", 150.0, "us")
+    edge.add("warm.ratio_openssl_vs_floor", "ratio", 2.0, "x")
+    edge.add("warm.ratio_python_vs_floor", "ratio", 1.5, "x")
+    edge.add("cold.ours.p50", "cold", 40.0, "ms")
+    edge.add("cold.ours_python.p50", "cold", 60.0, "ms")
+    edge.add("cold.baseline.p50", "cold", None, "ms", "not measured")  # a figure without a value
+    summary = render(results.as_dict()).split("## Summary", 1)[1].split("## Details", 1)[0]
+    times = "\N{MULTIPLICATION SIGN}"
+    # reference ÷ ours = 2, ours ÷ baseline = 0.25
+    assert f"| 50.0 / 50.0 µs | 100 / 100 µs | 2.00{times} | 200 / 200 µs | 0.25{times} |" in summary
+    assert "| 25.0 / 150 µs |  |  |  |  |" in summary  # the floor: no ratio of its own
+    assert f"| 2.00 / 1.50{times} |  |  |  |  |" in summary
+    assert "| 40.0 / 60.0 ms |  |  |  |  |" in summary  # baseline without a value: empty, not n/a
+    assert "commit a2901a2b963b" in summary
+
+
+def test_summary_skips_rows_whose_own_figures_have_no_value():
+    results = _results()
+    results.sections[0].add("package.ours", "size", None, "bytes")
+    summary = render(results.as_dict()).split("## Summary", 1)[1].split("## Details", 1)[0]
+    assert "Edge package" not in summary
+
+
+def test_baseline_of_an_unknown_commit_is_a_reason_not_an_error(tmp_path):
+    from bench.baseline import baseline
+    from bench.context import BenchContext, Sizes
+
+    ctx = BenchContext(ROOT, tmp_path / "out", tmp_path, quick=True, sizes=Sizes.for_run(True))
+    built = baseline(ctx, ref="0" * 40)
+    assert built.zips == {}
+    assert "not in this clone's history" in built.reason

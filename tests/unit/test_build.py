@@ -229,3 +229,74 @@ def test_upload_api_zip_runs_on_its_own(builds, tmp_path):
     response = json.loads(result.stdout.splitlines()[-1])
     assert response["statusCode"] == 204
     assert response["multiValueHeaders"]["Access-Control-Allow-Origin"] == [ORIGIN]
+
+
+def test_edge_dependencies_ship_as_bytecode_only_with_their_licenses(builds):
+    """Third-party code in the edge zip: `module.pyc` where `module.py` was (sourceless import),
+    no __pycache__, no docstrings; each .dist-info holds its license files only. Our own
+    packages keep their sources next to their bytecode."""
+    import importlib.util
+    import marshal
+
+    archive = zipfile.ZipFile(builds["edge_auth"][0])
+    names = archive.namelist()
+    own = ("edge_auth/", "objectkeys/")
+    third_party = [n for n in names if not n.startswith(own) and ".dist-info/" not in n]
+    assert "rsa/pkcs1.pyc" in third_party and "jwt/__init__.pyc" in third_party
+    assert not [n for n in third_party if n.endswith(".py") or "__pycache__" in n]
+    infos = [n for n in names if ".dist-info/" in n]
+    assert infos and all("LICENSE" in n.upper() or "/licenses/" in n for n in infos), infos
+    assert "edge_auth/__pycache__/handler.cpython-313.pyc" in names and "edge_auth/handler.py" in names
+    code = marshal.loads(archive.read("rsa/pkcs1.pyc")[16:])
+    assert archive.read("rsa/pkcs1.pyc")[:4] == importlib.util.MAGIC_NUMBER
+    assert not any(isinstance(c, str) and c.startswith("Functions for PKCS#1") for c in code.co_consts)
+
+
+RUN_EDGE_PYTHON = (
+    """
+import ctypes, sys
+real = ctypes.CDLL
+class NoLibcrypto(real):
+    def __init__(self, name, *args, **kwargs):
+        if "libcrypto" in str(name):
+            raise OSError("hidden")
+        super().__init__(name, *args, **kwargs)
+ctypes.CDLL = NoLibcrypto
+"""
+    + RUN_EDGE
+)
+
+
+def test_edge_zip_verifies_on_the_pure_python_backend_from_bytecode(trusted_edge_build, tmp_path):
+    """The fallback imports rsa from the sourceless bytecode and still decides correctly."""
+    from lambda_testkit import DOWNLOAD_AUDIENCE, DOWNLOAD_ISSUER, cf_event, make_token, rsa_key
+
+    from objectkeys import encode_owner
+
+    unpacked = tmp_path / "unpacked"
+    zipfile.ZipFile(trusted_edge_build).extractall(unpacked)
+    path = f"/uploads/{encode_owner('alice')}/{'a' * 32}.png"
+    good = make_token(
+        key=rsa_key("download"),
+        kid="download-key",
+        issuer=DOWNLOAD_ISSUER,
+        audience=DOWNLOAD_AUDIENCE,
+        claims={"path": path},
+    )
+    events = [cf_event(path, querystring=f"authorization={good}"), cf_event(path, querystring=f"authorization={good}x")]
+    result = subprocess.run(
+        [sys.executable, "-S", "-c", RUN_EDGE_PYTHON, str(unpacked)],
+        input="\n".join(json.dumps(e) for e in events),
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=tmp_path,
+    )
+    assert result.returncode == 0, result.stderr
+    assert '"rs256_backend": "python"' in result.stdout
+    outputs = [
+        json.loads(line)
+        for line in result.stdout.splitlines()
+        if line.startswith("{") and '"decision"' not in line and '"cold start"' not in line
+    ]
+    assert [o.get("status", "pass") for o in outputs] == ["pass", "403"]

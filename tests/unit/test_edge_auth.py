@@ -275,3 +275,44 @@ def test_allowed_origins_are_parsed_and_checked():
         data["allowed_origins"] = bad
         with pytest.raises(ConfigError, match="allowed_origins"):
             parse_config(data)
+
+
+# The per-token memo of granted URIs (edge_auth.cache.CachedToken): only grants, per prefix,
+# bounded, and never outliving the token's entry.
+def test_a_refused_uri_stays_refused_for_a_cached_token(edge_config):
+    token = download_token()
+    other = f"/uploads/{encode_owner('alice')}/{'e' * 32}.png"
+    assert is_request(run(cf_event(PATH, querystring=f"authorization={token}")))
+    for _ in range(3):
+        assert status(run(cf_event(other, querystring=f"authorization={token}"))) == 403
+    assert is_request(run(cf_event(PATH, querystring=f"authorization={token}")))
+
+
+def test_a_granted_uri_is_checked_again_under_another_prefix(edge_config, monkeypatch):
+    import dataclasses
+
+    token = download_token()
+    assert is_request(run(cf_event(PATH, querystring=f"authorization={token}")))
+    monkeypatch.setattr(edge, "_config", dataclasses.replace(edge_config, uploads_prefix="private/"))
+    assert status(run(cf_event(PATH, querystring=f"authorization={token}"))) == 403
+
+
+def test_a_granted_uri_expires_with_its_token(edge_config):
+    now = int(time.time())
+    token = download_token(claims={"path": PATH, "exp": now + 60, "iat": now})
+    event = cf_event(PATH, querystring=f"authorization={token}")
+    assert is_request(edge.authorize(event, edge_config, now))
+    assert is_request(edge.authorize(cf_event(PATH, querystring=f"authorization={token}"), edge_config, now + 1))
+    late = edge.authorize(cf_event(PATH, querystring=f"authorization={token}"), edge_config, now + 60 + 31)
+    assert status(late) == 403
+
+
+def test_granted_uris_per_token_are_bounded():
+    from edge_auth.cache import MAX_GRANTED_URIS, CachedToken
+    from edge_auth.verify import VerifiedToken
+
+    cached = CachedToken(VerifiedToken(None, {"exp": 1000}))
+    for i in range(MAX_GRANTED_URIS + 10):
+        cached.remember_grant(f"/u/{i}", "uploads/")
+    assert sum(cached.granted(f"/u/{i}", "uploads/") for i in range(MAX_GRANTED_URIS + 10)) == MAX_GRANTED_URIS
+    assert not cached.granted("/u/0", "other/")

@@ -17,7 +17,6 @@ import pytest
 import rsa as pyrsa
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from jwt.exceptions import InvalidKeyError
 from lambda_testkit import (
     DOWNLOAD_AUDIENCE,
     DOWNLOAD_ISSUER,
@@ -113,7 +112,7 @@ def test_only_65537_and_2048_to_8192_bits_load(backend, n, e, valid):
     if valid:
         assert backend.load(n, e).n == n
     else:
-        with pytest.raises(InvalidKeyError):
+        with pytest.raises(rs256.InvalidKeyError):
             backend.load(n, e)
 
 
@@ -183,7 +182,7 @@ from edge_auth.config import parse_config
 from edge_auth.verify import verify_token
 config = parse_config(json.loads(sys.argv[1]))
 verify_token(sys.argv[2], config)
-print("cryptography" in sys.modules and sys.modules["cryptography"] is not None)
+print("cryptography" in sys.modules and sys.modules["cryptography"] is not None, "jwt" in sys.modules)
 """
     config = json.dumps(edge_config_dict(public_pem(rsa_key("download")), idp=False))
     env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT / "lambda_src")])}
@@ -191,8 +190,8 @@ print("cryptography" in sys.modules and sys.modules["cryptography"] is not None)
         [sys.executable, "-c", script, config, download_token()], capture_output=True, text=True, env=env, check=False
     )
     assert result.returncode == 0, result.stderr
-    # The control run shows PyJWT does load cryptography when it can.
-    assert result.stdout.strip() == ("False" if without == "cryptography" else "True")
+    # Neither cryptography nor PyJWT is imported, even where they are installed (the control).
+    assert result.stdout.strip() == "False False"
 
 
 # -- memory -------------------------------------------------------------------------------
@@ -291,3 +290,86 @@ def test_idp_tokens_may_be_rfc9068_access_tokens(edge_config, typ, expected):
 def test_download_tokens_are_typed_jwt_only(edge_config, typ, expected):
     token = download_token(typ=typ)
     assert status(edge.handler(cf_event(PATH, querystring=f"authorization={token}"), None)) == expected
+
+
+# -- PEM keys are read without `rsa`/pyasn1 (issue 14 item 3) ------------------------------
+
+
+def _pem(der: bytes, label: str) -> str:
+    import base64
+    import textwrap
+
+    body = "\n".join(textwrap.wrap(base64.b64encode(der).decode(), 64))
+    return f"-----BEGIN {label}-----\n{body}\n-----END {label}-----\n"
+
+
+def _pkcs1_pem(key: pyrsa.PrivateKey) -> str:
+    return pyrsa.PublicKey(key.n, key.e).save_pkcs1().decode()
+
+
+@pytest.mark.parametrize("name", ["download", "user"])
+def test_pem_keys_read_as_rsa_reads_them(name):
+    key = private(name)
+    spki = public_pem(rsa_key(name))
+    parsed = pyrsa.PublicKey.load_pkcs1_openssl_pem(spki.encode())
+    assert rs256.key_numbers({"pem": spki}) == (parsed.n, parsed.e) == (key.n, key.e)
+    assert rs256.key_numbers({"pem": _pkcs1_pem(key)}) == (key.n, key.e)
+
+
+def _refused_pems() -> dict[str, str]:
+    spki = public_pem(rsa_key("download"))
+    der = rs256.subject_public_key_info(DOWNLOAD.n, DOWNLOAD.e)
+    pkcs1 = pyrsa.PublicKey(DOWNLOAD.n, DOWNLOAD.e).save_pkcs1("DER")
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+
+    ec_pem = (
+        ec.generate_private_key(ec.SECP256R1())
+        .public_key()
+        .public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
+        .decode()
+    )
+    # The same key with the outer SEQUENCE's length in a needless long form: not DER.
+    long_form = bytes([0x30, 0x83]) + len(der[4:]).to_bytes(3, "big") + der[4:]
+    return {
+        "EC key": ec_pem,
+        "PKCS#1 body under the PUBLIC KEY label": _pem(pkcs1, "PUBLIC KEY"),
+        "SubjectPublicKeyInfo under the RSA PUBLIC KEY label": _pem(der, "RSA PUBLIC KEY"),
+        "trailing bytes after the key": _pem(der + b"\x00", "PUBLIC KEY"),
+        "non-minimal DER length": _pem(long_form, "PUBLIC KEY"),
+        "truncated": _pem(der[:-10], "PUBLIC KEY"),
+        "stray base64 characters": spki.replace("\n", "\n!", 1),
+        "mismatched END label": spki.replace("END PUBLIC KEY", "END RSA PUBLIC KEY"),
+        "private key label": spki.replace("PUBLIC KEY", "PRIVATE KEY"),
+        "two blocks": spki + spki,
+        "empty body": "-----BEGIN PUBLIC KEY-----\n-----END PUBLIC KEY-----\n",
+    }
+
+
+@pytest.mark.parametrize("case", list(_refused_pems()))
+def test_pem_that_is_not_exactly_an_rsa_public_key_is_refused(case):
+    with pytest.raises(rs256.InvalidKeyError):
+        rs256.key_numbers({"pem": _refused_pems()[case]})
+
+
+def test_rsa_is_imported_only_for_the_python_backend():
+    script = """
+import sys
+from edge_auth import rs256
+rs256.load_public_key({"pem": sys.argv[1]})
+print(rs256.BACKEND.name, "rsa" in sys.modules, "pyasn1" in sys.modules)
+rs256.PythonBackend().load(rs256.key_numbers({"pem": sys.argv[1]})[0], 65537)
+print("rsa" in sys.modules)
+"""
+    env = {**os.environ, "PYTHONPATH": str(ROOT / "lambda_src")}
+    result = subprocess.run(
+        [sys.executable, "-c", script, public_pem(rsa_key("download"))],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    first, second = result.stdout.splitlines()
+    assert first == ("openssl False False" if HAVE_OPENSSL else "python True True")
+    assert second == "True"

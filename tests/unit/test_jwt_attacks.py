@@ -111,6 +111,33 @@ def embedded_jwk(t: Target) -> str:
     return t.sign(t.header(jwk=jwk), t.claims(), key=attacker)
 
 
+def _with_signature(t: Target, change: Callable[[str], str | None]) -> str:
+    """A valid token whose signature segment is re-spelt by `change` (None: try another
+    token). The signature bytes a lenient base64 decoder reads stay the same, so only the
+    strict base64url rule (PyJWT's, kept by edge_auth.verify.StrictJWS) refuses it."""
+    for jti in range(100):
+        signing_input, _, signature = t.token(jti=str(jti)).rpartition(".")
+        respelt = change(signature)
+        if respelt is not None:
+            assert base64.urlsafe_b64decode(respelt.rstrip("=") + "==") == base64.urlsafe_b64decode(signature + "==")
+            return f"{signing_input}.{respelt}"
+    raise AssertionError("no signature could be re-spelt")
+
+
+_B64URL = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+
+
+def _trailing_bits(signature: str) -> str:
+    # 256 bytes end in a 2-character group whose last character carries 4 unused bits.
+    return signature[:-1] + _B64URL[_B64URL.index(signature[-1]) | 0x0F]
+
+
+def _standard_alphabet(signature: str) -> str | None:
+    if "-" not in signature and "_" not in signature:
+        return None
+    return signature.replace("-", "+").replace("_", "/")
+
+
 ATTACKS: dict[str, Callable[[Target], str]] = {
     "alg none": lambda t: unsigned_token(t.header(alg="none"), t.claims()),
     "alg None capitalised": lambda t: unsigned_token(t.header(alg="None"), t.claims()),
@@ -144,6 +171,14 @@ ATTACKS: dict[str, Callable[[Target], str]] = {
     "three dots": lambda t: "...",
     "non-ascii": lambda t: "eyJ☃.eyJ☃.☃",
     "json header garbage": lambda t: b64url(b"{not json") + "." + b64url(b"{}") + ".",
+    # The base64url spelling rules (GHSA-hxm8-2xgr-2p9m): the signature's bytes are right,
+    # only their spelling is not the one canonical base64url encoding.
+    "signature with a non-alphabet character": lambda t: _with_signature(t, lambda s: s[:100] + "!" + s[100:]),
+    "signature with whitespace": lambda t: _with_signature(t, lambda s: s[:100] + "\n" + s[100:]),
+    "signature in the standard base64 alphabet": lambda t: _with_signature(t, _standard_alphabet),
+    "signature with non-zero trailing bits": lambda t: _with_signature(t, _trailing_bits),
+    "signature with three padding characters": lambda t: _with_signature(t, lambda s: s + "==="),
+    "signature padded to a wrong length": lambda t: _with_signature(t, lambda s: s + "="),
 }
 
 
