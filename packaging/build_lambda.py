@@ -45,7 +45,7 @@ PLATFORM_ARGS = (
     "--only-binary=:all:",
 )
 # Never in the edge package: too large for the 1 MB limit, and not needed to verify RS256.
-EDGE_FORBIDDEN = ("cryptography", "boto3", "botocore", "_cffi_backend", "cffi")
+EDGE_FORBIDDEN = ("cryptography", "boto3", "botocore", "_cffi_backend", "cffi", "jwt")
 SKIPPED_DIRS = {"__pycache__", "bin"}
 SKIPPED_SUFFIXES = {".pyc", ".pyo"}
 
