@@ -14,7 +14,9 @@ Modes of a forwarder:
           process on that port; open connections are closed
   hang    connections are accepted and read, and never answered (a dependency that hangs)
 Every mode change closes the connections open at that moment, so a client's pooled
-keep-alive connection cannot carry on past a fault, nor a hung one past its end.
+keep-alive connection cannot carry on past a fault, nor a hung one past its end. A GET
+reports the connections a forwarder accepted in each mode (`accepted`) and the requests a
+switch held (`held`), so that a test can tell a fault was actually met, not just set.
 
 The issuer (stack/issuer.py) serves the same control shape for its own switch `jwks`
 (`pass`, `hang`) on its port. Every server here binds 127.0.0.1 and answers control requests
@@ -69,6 +71,7 @@ class Switch:
         self.modes = modes
         self._mode = initial
         self._changed = threading.Condition()
+        self._held = 0  # waits begun while in a mode (requests held), for tests to see the fault bite
 
     @property
     def mode(self) -> str:
@@ -85,10 +88,13 @@ class Switch:
     def wait_while(self, mode: str, timeout: float) -> bool:
         """Block while the switch is in `mode`; False if it still is after `timeout` seconds."""
         with self._changed:
+            if self._mode == mode:
+                self._held += 1
             return self._changed.wait_for(lambda: self._mode != mode, timeout)
 
     def describe(self) -> dict[str, Any]:
-        return {"mode": self.mode, "modes": list(self.modes)}
+        with self._changed:
+            return {"mode": self._mode, "modes": list(self.modes), "held": self._held}
 
 
 def _close(sock: socket.socket) -> None:
@@ -122,6 +128,8 @@ class Forwarder:
         self._acceptor: threading.Thread | None = None
         self._stop_accepting = threading.Event()
         self._connections: set[socket.socket] = set()
+        # Connections accepted in each mode since start: shows a fault was actually met.
+        self._accepted = dict.fromkeys((PASS, HANG), 0)
 
     @property
     def mode(self) -> str:
@@ -189,11 +197,14 @@ class Forwarder:
             self._drop_connections()
 
     def describe(self) -> dict[str, Any]:
+        with self._lock:
+            mode, accepted = self._mode, dict(self._accepted)
         return {
-            "mode": self.mode,
+            "mode": mode,
             "modes": list(self.modes),
             "listen": self.endpoint,
             "upstream": f"http://{self.upstream[0]}:{self.upstream[1]}",
+            "accepted": accepted,
         }
 
     def _accept_loop(self, listener: socket.socket, stop: threading.Event) -> None:
@@ -218,6 +229,7 @@ class Forwarder:
             mode = self._mode
             if mode != REFUSE:
                 self._connections.add(client)
+                self._accepted[mode] += 1
         if mode == REFUSE:  # accepted just before the listener closed
             _close(client)
         elif mode == HANG:

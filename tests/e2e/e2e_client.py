@@ -157,6 +157,13 @@ class Stack:
 
         assert faults.set_mode(self.state["faults"][name], mode)["mode"] == mode
 
+    def fault_state(self, name: str) -> dict[str, Any]:
+        """A fault's mode and what it met: `accepted` connections per mode, or `held` requests."""
+        response = requests.get(self.state["faults"][name], timeout=TIMEOUT)
+        assert response.status_code == 200, response.text
+        state: dict[str, Any] = response.json()
+        return state
+
     def api_timeout_seconds(self) -> float:
         """The upload API function's timeout as Terraform plans it (the contract the API must keep)."""
         from stack.orchestrate import API_HANDLER, function_by_handler

@@ -65,6 +65,12 @@ def assert_unavailable(response: requests.Response, elapsed: float, timeout: flo
     assert elapsed < timeout, f"answered after {elapsed:.1f} s; the function's timeout is {timeout:.0f} s"
 
 
+def met(stack: Stack, name: str) -> tuple[int, int]:
+    """(connections relayed, connections hung) by a forwarder so far."""
+    accepted = stack.fault_state(name)["accepted"]
+    return accepted["pass"], accepted["hang"]
+
+
 def uploaded(stack: Stack, token: str, data: bytes) -> str:
     """Presign and upload an object; its key."""
     presign = stack.presign(token, size=len(data), method="PUT")
@@ -83,15 +89,18 @@ def served(url: str) -> bytes:
 def test_dynamodb_down_is_503_and_nothing_is_lost(stack: Stack, fault, timeout: float, mode: str) -> None:
     sub = new_sub()
     token = stack.user_token(sub)
+    relayed, hung = met(stack, "dynamodb")
     before = stack.put_through(sub)  # positive control: uploads 1, downloads 1
     data = png(1024)
     pending = stack.presign(token, size=len(data), method="PUT")  # uploads 2
     assert pending.status_code == 201, pending.text
+    assert met(stack, "dynamodb")[0] > relayed  # the API does reach DynamoDB through the forwarder
 
     fault("dynamodb", mode)
     # The rate limiter fails closed on both routes.
     for call in (lambda: stack.presign(token), lambda: stack.download(token, before["key"])):
         assert_unavailable(*timed(call), timeout)
+    assert (met(stack, "dynamodb")[1] > hung) == (mode == "hang")  # the fault was met, as set
     # What does not need DynamoDB keeps working: S3 takes the upload presigned before the fault,
     # the CDN serves with a token minted before it.
     assert stack.upload(pending.json(), data).status_code == 200
@@ -110,12 +119,15 @@ def test_dynamodb_down_is_503_and_nothing_is_lost(stack: Stack, fault, timeout: 
 def test_kms_down_is_503_on_downloads_only_and_nothing_is_lost(stack: Stack, fault, timeout: float, mode: str) -> None:
     sub = new_sub()
     token = stack.user_token(sub)
+    relayed, hung = met(stack, "kms")
     before = stack.put_through(sub)  # positive control, a KMS Sign: downloads 1
     data = png(1024)
     key = uploaded(stack, token, data)
+    assert met(stack, "kms")[0] > relayed  # the API does reach KMS through the forwarder
 
     fault("kms", mode)
     assert_unavailable(*timed(lambda: stack.download(token, key)), timeout)  # downloads 2 (limited before Sign)
+    assert (met(stack, "kms")[1] > hung) == (mode == "hang")  # the fault was met, as set
     # Uploads sign nothing with KMS, and the edge verifies with the baked public key.
     assert stack.presign(token).status_code == 201
     assert served(before["url"]) == before["data"]
@@ -140,8 +152,10 @@ def test_jwks_hanging_is_503_for_a_container_without_the_keys_then_recovers(stac
     # Documented: keys fetched before keep working while the provider is down.
     assert stack.presign(token).status_code == 201  # uploads 3
     # A new container has no key cached for this token's kid: it must fetch, and the fetch hangs.
+    held = stack.fault_state("jwks")["held"]
     stack.restart_api()
     assert_unavailable(*timed(lambda: stack.presign(token)), timeout)
+    assert stack.fault_state("jwks")["held"] > held  # the new container's fetch did hang
     assert_unavailable(*timed(lambda: stack.download(token, before["key"])), timeout)  # in the cooldown
     assert stack.upload(pending.json(), data).status_code == 200  # S3 needs no identity provider
     assert served(before["url"]) == before["data"]

@@ -73,6 +73,7 @@ def test_pass_relays_both_ways(forwarder) -> None:
         assert _roundtrip(sock, b"hello") == b"echo:hello"
         assert _roundtrip(sock, b"again") == b"echo:again"  # one connection, many exchanges (keep-alive)
     assert forwarder.describe()["mode"] == "pass"
+    assert forwarder.describe()["accepted"] == {"pass": 1, "hang": 0}
 
 
 def test_refuse_is_connection_refused_like_a_stopped_process(forwarder) -> None:
@@ -99,6 +100,7 @@ def test_hang_accepts_reads_and_never_answers(forwarder) -> None:
         sock.sendall(b"GET / HTTP/1.1\r\n\r\n")  # ... and read ...
         with pytest.raises(TimeoutError):  # ... and never answered
             sock.recv(65536)
+    assert forwarder.describe()["accepted"] == {"pass": 0, "hang": 1}
 
 
 def test_leaving_hang_closes_the_hung_connections_and_new_ones_pass(forwarder) -> None:
@@ -223,6 +225,8 @@ def test_set_mode_client_puts_to_a_control_url(serve_app) -> None:
 def test_switch_wait_while_returns_when_the_mode_changes() -> None:
     switch = Switch(initial="hang")
     assert switch.wait_while("hang", timeout=0.05) is False  # still hanging after the timeout
+    assert switch.wait_while("pass", timeout=0.05) is True  # not in that mode: no wait, nothing held
+    assert switch.describe()["held"] == 1
     threading.Timer(0.1, switch.set_mode, args=("pass",)).start()
     started = time.monotonic()
     assert switch.wait_while("hang", timeout=5) is True
@@ -241,6 +245,7 @@ def test_issuer_jwks_hangs_while_switched_and_answers_when_released(serve_app, r
     assert requests.put(f"{url}/_faults/jwks", json={"mode": "hang"}, timeout=5).json()["mode"] == "hang"
     with pytest.raises(requests.ReadTimeout):  # connection accepted, no answer
         requests.get(jwks_url, timeout=0.5)
+    assert app.fault.describe()["held"] == 1
     # The control endpoint itself still answers while the provider hangs.
     assert requests.get(f"{url}/_faults", timeout=5).json()["jwks"]["mode"] == "hang"
 
