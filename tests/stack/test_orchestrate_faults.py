@@ -2,12 +2,14 @@
 
 import json
 import socket
+import socketserver
+import threading
 from pathlib import Path
 
 import pytest
 import requests
 
-from stack import orchestrate, paths, processes
+from stack import faults, orchestrate, paths, processes
 from stack.plan import Resource
 
 HANDLERS = Path(__file__).parent / "handlers"
@@ -103,3 +105,68 @@ def test_restart_api_without_a_configuration_says_to_run_make_up(tmp_path, monke
     monkeypatch.setattr(paths, "STATE", tmp_path)
     with pytest.raises(orchestrate.StackError, match="make up"):
         orchestrate.restart_api()
+
+
+def test_start_faults_runs_the_forwarders_and_down_stops_them(tmp_path, monkeypatch, capsys) -> None:
+    upstream = _EchoUpstream()
+    control_port = _free_port()
+    monkeypatch.setattr(paths, "STATE", tmp_path)
+    monkeypatch.setattr(paths, "FAULTS_PORT", control_port)
+    monkeypatch.setattr(orchestrate, "FORWARDED", {"dynamodb": ("dynamodb", _free_port())})
+    # down() must touch nothing of a real stack: its state file, nor LocalStack.
+    monkeypatch.setattr(orchestrate, "STATE_FILE", tmp_path / "state.json")
+    monkeypatch.setattr(orchestrate, "_launcher", lambda action: pytest.fail(f"launcher {action}"))
+    try:
+        forwarded = orchestrate.start_faults({"default": "http://127.0.0.1:1", "dynamodb": upstream.url})
+        assert processes.running_pid("faults") is not None
+        (url,) = forwarded.values()
+        port = int(url.rsplit(":", 1)[1])
+        with socket.create_connection(("127.0.0.1", port), timeout=5) as sock:
+            sock.sendall(b"ping")
+            assert sock.recv(100) == b"ping"  # relayed to the upstream and back
+        control = f"http://127.0.0.1:{control_port}/_faults/dynamodb"
+        assert requests.put(control, json={"mode": "refuse"}, timeout=5).json()["mode"] == "refuse"
+        with pytest.raises(ConnectionRefusedError):
+            socket.create_connection(("127.0.0.1", port), timeout=5)
+        orchestrate.down()  # what `make down` runs
+        assert processes.running_pid("faults") is None
+        assert not processes.port_open(control_port)
+        assert "faults: stopped" in capsys.readouterr().out
+    finally:
+        processes.stop("faults", quiet=True)
+        upstream.close()
+
+
+def test_the_faults_cli_sets_and_shows_the_running_stacks_faults(tmp_path, monkeypatch, serve_app, capsys) -> None:
+    switch = faults.Switch()
+    url = serve_app(faults.ControlApp({"jwks": switch}))
+    monkeypatch.setattr(paths, "STATE", tmp_path)
+    (tmp_path / "state.json").write_text(json.dumps({"faults": {"jwks": f"{url}/_faults/jwks"}}))
+    assert faults.main(["set", "jwks", "hang"]) == 0
+    assert switch.mode == "hang"
+    assert json.loads(capsys.readouterr().out)["mode"] == "hang"
+    assert faults.main(["show"]) == 0
+    assert json.loads(capsys.readouterr().out)["jwks"]["mode"] == "hang"
+    with pytest.raises(SystemExit):
+        faults.main(["set", "nope", "hang"])
+    assert "no fault named 'nope'" in capsys.readouterr().err
+
+
+class _EchoUpstream:
+    """A TCP server that sends back what it receives, on a free loopback port."""
+
+    def __init__(self) -> None:
+        self.server = socketserver.ThreadingTCPServer(("127.0.0.1", 0), _Echo)
+        self.server.daemon_threads = True
+        threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+class _Echo(socketserver.BaseRequestHandler):
+    def handle(self) -> None:
+        while data := self.request.recv(65536):
+            self.request.sendall(data)
