@@ -31,6 +31,8 @@ RECOVERY_SECONDS = 30
 @pytest.fixture
 def fault(stack: Stack) -> Iterator[Callable[[str, str], None]]:
     """Set a fault; every fault touched is set back to `pass` after the test, whatever happened."""
+    if "faults" not in stack.state:
+        pytest.fail("the running stack has no fault injection (started by an older harness): run `make up` again")
     touched: list[str] = []
 
     def set_fault(name: str, mode: str) -> None:
