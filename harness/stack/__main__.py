@@ -1,4 +1,4 @@
-"""python -m stack up|down|status (see orchestrate.py)."""
+"""python -m stack up|down|status|restart-api (see orchestrate.py)."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from stack import orchestrate, paths
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m stack", description=orchestrate.__doc__)
-    parser.add_argument("action", choices=["up", "down", "status"])
+    parser.add_argument("action", choices=["up", "down", "status", "restart-api"])
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     if args.action == "status":
@@ -25,6 +25,8 @@ def main(argv: list[str] | None = None) -> int:
         fcntl.flock(lock, fcntl.LOCK_EX)
         if args.action == "up":
             orchestrate.up()
+        elif args.action == "restart-api":
+            orchestrate.restart_api()
         else:
             orchestrate.down()
     return 0

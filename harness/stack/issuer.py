@@ -21,12 +21,17 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 
 import devkeys
 from stack import paths
+from stack.faults import HANG, ControlApp, Switch
 from stack.httpbase import HttpRequest, HttpResponse, json_response, serve
 
 KEY_FILE = paths.STATE / "dev-issuer" / "private.pem"
 JWKS_PATH = "/.well-known/jwks.json"
 DEFAULT_ISSUER = f"http://{paths.HOST}:{paths.ISSUER_PORT}"
 DEFAULT_AUDIENCE = "uploads-local"  # identity_provider.audience in terraform/examples/local
+# The fault switch `jwks` (stack/faults.py): while it is `hang`, identity-provider requests are
+# held, unanswered, for at most this long (then answered late, if the client is still there).
+HANG_LIMIT_SECONDS = 300.0
+JWKS_FAULT = "jwks"
 
 
 def private_key(path: Path = KEY_FILE) -> rsa.RSAPrivateKey:
@@ -71,12 +76,22 @@ def user_jwt_settings() -> tuple[str, str]:
 
 
 class IssuerApp:
-    def __init__(self, key: rsa.RSAPrivateKey, issuer: str) -> None:
+    """The identity provider's endpoints, plus the fault control `/_faults/jwks` (loopback only):
+    `hang` holds every identity-provider request unanswered until it is set back to `pass`."""
+
+    def __init__(self, key: rsa.RSAPrivateKey, issuer: str, hang_limit_seconds: float = HANG_LIMIT_SECONDS) -> None:
         self.document = jwks(key)
         self.issuer = issuer
+        self.fault = Switch()
+        self.control = ControlApp({JWKS_FAULT: self.fault})
+        self.hang_limit_seconds = hang_limit_seconds
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
+        if self.control.handles(request):
+            return self.control(request)
         path = request.target.split("?", 1)[0]
+        if self.fault.mode == HANG:
+            self.fault.wait_while(HANG, self.hang_limit_seconds)
         if request.method not in {"GET", "HEAD"}:
             return json_response(405, {"message": "method not allowed"})
         if path == JWKS_PATH:

@@ -2,9 +2,11 @@
 
 up: start LocalStack (or use LOCALSTACK_ENDPOINT) -> provision from build/terraform/plan-local.json
 -> bake the edge configuration with the real KMS public key (packaging/build_lambda.py) -> start the
-dev issuer, the API Gateway adapter and the CloudFront adapter -> write build/outputs.json,
+fault forwarders (stack/faults.py: the upload API reaches DynamoDB and KMS through them), the dev
+issuer, the API Gateway adapter and the CloudFront adapter -> write build/outputs.json,
 web/config.json and build/stack/state.json -> print the URLs and a copy-paste example.
 down: stop what up started (pid files), LocalStack only if up started it.
+restart-api: restart the API Gateway adapter with its configuration: a new, cold container.
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ from typing import Any
 import boto3
 
 import edge_package
-from stack import apigw, cloudfront, issuer, paths, processes
+from stack import apigw, cloudfront, faults, issuer, paths, processes
 from stack.outputs import root_outputs, write_json
 from stack.plan import Plan, Resource, Unresolved
 from stack.provision import Provisioner, Resolver, load_plan
@@ -213,6 +215,7 @@ def _runtime_environment(function: Resource, endpoints: dict[str, str]) -> dict[
     return {
         "AWS_ENDPOINT_URL": endpoints["default"],
         "AWS_ENDPOINT_URL_DYNAMODB": endpoints.get("dynamodb", endpoints["default"]),
+        "AWS_ENDPOINT_URL_KMS": endpoints.get("kms", endpoints["default"]),
         "AWS_ACCESS_KEY_ID": "test",
         "AWS_SECRET_ACCESS_KEY": "test",
         "AWS_REGION": paths.REGION,
@@ -269,6 +272,40 @@ def provision(plan: Plan, endpoints: dict[str, str]) -> tuple[Plan, Provisioner]
     return second_plan, second
 
 
+# The dependencies of the upload API that the fault forwarders stand in front of, and the
+# emulator endpoint each relays to.
+FORWARDED = {"dynamodb": ("dynamodb", paths.DYNAMODB_FORWARD_PORT), "kms": ("default", paths.KMS_FORWARD_PORT)}
+
+
+def faults_config(endpoints: dict[str, str]) -> dict[str, Any]:
+    """stack.faults' configuration: one forwarder per dependency in FORWARDED."""
+    forwarders = {
+        name: {"listen": port, "upstream": endpoints.get(source, endpoints["default"])}
+        for name, (source, port) in FORWARDED.items()
+    }
+    return {"port": paths.FAULTS_PORT, "forwarders": forwarders}
+
+
+def start_faults(endpoints: dict[str, str]) -> dict[str, str]:
+    """Start the forwarders; the endpoints the upload API is to use instead of the emulators'."""
+    config = faults_config(endpoints)
+    try:
+        for entry in config["forwarders"].values():
+            faults.host_port(entry["upstream"])
+    except ValueError as error:
+        raise StackError(f"fault forwarders: {error}") from None
+    write_json(paths.STATE / "faults.json", config)
+    processes.start("faults", "faults", ["serve", "--config", str(paths.STATE / "faults.json")], paths.FAULTS_PORT)
+    return {name: f"http://{paths.HOST}:{entry['listen']}" for name, entry in config["forwarders"].items()}
+
+
+def fault_controls() -> dict[str, str]:
+    """The control URL of each fault the stack can inject (stack/faults.py)."""
+    controls = {name: f"http://{paths.HOST}:{paths.FAULTS_PORT}{faults.CONTROL_PREFIX}/{name}" for name in FORWARDED}
+    controls[issuer.JWKS_FAULT] = f"http://{paths.HOST}:{paths.ISSUER_PORT}{faults.CONTROL_PREFIX}/{issuer.JWKS_FAULT}"
+    return controls
+
+
 def start_api(
     api: dict[str, Any], function: Resource, env: dict[str, str], code_dir: Path, endpoints: dict[str, str]
 ) -> None:
@@ -286,7 +323,16 @@ def start_api(
         },
     }
     write_json(paths.STATE / "apigw.json", config)
-    processes.start("apigw", "apigw", ["--config", str(paths.STATE / "apigw.json")], paths.API_PORT)
+    restart_api()
+
+
+def restart_api() -> int:
+    """(Re)start the API Gateway adapter from build/stack/apigw.json: the function gets a new,
+    cold container (empty caches, a cold start), as Lambda gives after scaling or an update."""
+    config = paths.STATE / "apigw.json"
+    if not config.exists():
+        raise StackError(f"{config} is missing: run `make up`")
+    return processes.start("apigw", "apigw", ["--config", str(config)], paths.API_PORT)
 
 
 def start_cdn(cdn: dict[str, Any], function: Resource, code_dir: Path, endpoints: dict[str, str], bucket: str) -> None:
@@ -364,8 +410,11 @@ def up() -> dict[str, Any]:
     }
     write_json(STATE_FILE, state)  # the issuer reads its issuer/audience from here
 
+    forwarded = start_faults(endpoints)
+    state["api_endpoints"] = {**endpoints, **forwarded}
+    state["faults"] = fault_controls()
     processes.start("issuer", "issuer", ["serve", "--port", str(paths.ISSUER_PORT)], paths.ISSUER_PORT)
-    start_api(api, api_function, api_env, api_dir, endpoints)
+    start_api(api, api_function, api_env, api_dir, state["api_endpoints"])
     start_cdn(_settings(cloudfront.settings_from_plan, plan), edge_function, edge_dir, endpoints, bucket)
 
     local = {
@@ -421,7 +470,7 @@ Try it (copy-paste):
 
 
 def down() -> None:
-    for name in ("cloudfront", "apigw", "issuer"):
+    for name in ("cloudfront", "apigw", "issuer", "faults"):
         processes.stop(name)
     state = json.loads(STATE_FILE.read_text()) if STATE_FILE.exists() else {}
     if state.get("started_localstack"):
@@ -433,4 +482,4 @@ def down() -> None:
 
 
 def status() -> dict[str, Any]:
-    return {name: processes.running_pid(name) for name in ("issuer", "apigw", "cloudfront")}
+    return {name: processes.running_pid(name) for name in ("faults", "issuer", "apigw", "cloudfront")}

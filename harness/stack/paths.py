@@ -19,6 +19,11 @@ API_PORT = int(os.environ.get("STACK_API_PORT", "4580"))
 CDN_PORT = int(os.environ.get("STACK_CDN_PORT", "4581"))
 ISSUER_PORT = int(os.environ.get("STACK_ISSUER_PORT", "4582"))
 WEB_PORT = 4583
+# Fault injection (stack/faults.py): its control endpoint, and the forwarders the upload API
+# reaches DynamoDB and KMS through.
+FAULTS_PORT = int(os.environ.get("STACK_FAULTS_PORT", "4584"))
+DYNAMODB_FORWARD_PORT = int(os.environ.get("STACK_DYNAMODB_FORWARD_PORT", "4585"))
+KMS_FORWARD_PORT = int(os.environ.get("STACK_KMS_FORWARD_PORT", "4586"))
 
 # Fake credentials LocalStack accepts; it validates signatures against secret "test".
 REGION = "us-east-1"

@@ -21,12 +21,12 @@ def _stack_is_up() -> bool:
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Resilience stops LocalStack: it runs last, whatever the file order."""
+    """Resilience tests stop LocalStack or break a dependency: they run last, whatever the file order."""
     items.sort(key=lambda item: item.get_closest_marker("resilience") is not None)
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    config.addinivalue_line("markers", "resilience: stops and restarts LocalStack (runs last)")
+    config.addinivalue_line("markers", "resilience: stops LocalStack or injects a dependency fault (runs last)")
 
 
 @pytest.fixture(scope="session")

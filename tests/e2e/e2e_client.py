@@ -8,6 +8,7 @@ import http.client
 import json
 import os
 import subprocess
+import sys
 import time
 import uuid
 from dataclasses import dataclass
@@ -20,6 +21,8 @@ import requests
 
 ROOT = Path(__file__).resolve().parents[2]
 STATE_FILE = ROOT / "build" / "stack" / "state.json"
+APIGW_CONFIG = ROOT / "build" / "stack" / "apigw.json"
+PLAN_FILE = ROOT / "build" / "terraform" / "plan-local.json"
 PNG_HEADER = b"\x89PNG\r\n\x1a\n"
 TIMEOUT = 15
 
@@ -145,6 +148,53 @@ class Stack:
         request_id = response.headers["X-Amz-Cf-Id"]
         (record,) = [r for r in self.forwarded() if r["requestId"] == request_id]
         return record
+
+    # --- fault injection (harness/stack/faults.py) -------------------------------------------
+
+    def fault(self, name: str, mode: str) -> None:
+        """Set a dependency fault (dynamodb, kms: pass/refuse/hang; jwks: pass/hang); applied on return."""
+        from stack import faults
+
+        assert faults.set_mode(self.state["faults"][name], mode)["mode"] == mode
+
+    def fault_state(self, name: str) -> dict[str, Any]:
+        """A fault's mode and what it met: `accepted` connections per mode, or `held` requests."""
+        response = requests.get(self.state["faults"][name], timeout=TIMEOUT)
+        assert response.status_code == 200, response.text
+        state: dict[str, Any] = response.json()
+        return state
+
+    def api_timeout_seconds(self) -> float:
+        """The upload API function's timeout as Terraform plans it (the contract the API must keep)."""
+        from stack.orchestrate import API_HANDLER, function_by_handler
+        from stack.plan import Plan
+
+        function = function_by_handler(Plan(json.loads(PLAN_FILE.read_text())), API_HANDLER)
+        return float(function.values["timeout"])
+
+    def adapter_timeout_seconds(self) -> float:
+        """The timeout the API Gateway adapter gives the function's context (remaining time)."""
+        return float(json.loads(APIGW_CONFIG.read_text())["function"]["timeout_seconds"])
+
+    def restart_api(self) -> None:
+        """A new, cold container for the upload API (empty JWKS cache): `python -m stack restart-api`."""
+        env = dict(os.environ, PYTHONPATH=str(ROOT / "harness"))
+        command = [sys.executable, "-m", "stack", "restart-api"]
+        result = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+        assert result.returncode == 0, result.stdout + result.stderr
+
+    def rate_count(self, action: str, sub: str) -> int:
+        """Calls the rate limiter has counted for (route, user), read from DynamoDB itself (not
+        through the fault forwarder the API uses)."""
+        dynamodb = boto3.client(
+            "dynamodb",
+            endpoint_url=self.state["endpoints"].get("dynamodb", self.state["endpoints"]["default"]),
+            region_name="us-east-1",
+            aws_access_key_id="test",
+            aws_secret_access_key="test",
+        )
+        item = dynamodb.get_item(TableName=self.state["table"], Key={"pk": {"S": f"{action}#{sub}"}}).get("Item", {})
+        return sum(int(value["N"]) for name, value in item.items() if name[:1] == "b" and name[1:].isdigit())
 
 
 def make(*targets: str, timeout: int = 900) -> None:
