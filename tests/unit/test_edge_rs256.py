@@ -291,3 +291,73 @@ def test_idp_tokens_may_be_rfc9068_access_tokens(edge_config, typ, expected):
 def test_download_tokens_are_typed_jwt_only(edge_config, typ, expected):
     token = download_token(typ=typ)
     assert status(edge.handler(cf_event(PATH, querystring=f"authorization={token}"), None)) == expected
+
+
+# -- found by mutation testing (make mutation) --------------------------------------------
+# BACKEND is built when the module is imported; these build backends and keys afresh, so a
+# change to how a backend is loaded shows in a verdict.
+
+
+@needs_openssl
+def test_a_backend_loaded_afresh_verifies_and_refuses_like_the_one_loaded_at_import():
+    fresh = rs256.load_backend()
+    assert fresh.name == "openssl"
+    assert fresh.detail == rs256.BACKEND.detail
+    assert fresh.detail.startswith("OpenSSL ")
+    message = b"header.payload"
+    signature = pyrsa.sign(message, DOWNLOAD, "SHA-256")
+    key = fresh.load(DOWNLOAD.n, DOWNLOAD.e)
+    assert key.verify(message, signature)  # control
+    assert not key.verify(message + b"!", signature)
+    assert not key.verify(message, signature[:-1] + bytes([signature[-1] ^ 1]))
+    assert not fresh.load(USER.n, USER.e).verify(message, signature)
+
+
+@needs_openssl
+def test_load_backend_tries_every_library_name_in_turn():
+    assert rs256.load_backend(names=("libcrypto-that-does-not-exist.so.9",)).name == "python"  # control
+    assert rs256.load_backend(names=("libcrypto-that-does-not-exist.so.9", "libcrypto.so.3")).name == "openssl"
+
+
+@pytest.mark.parametrize(
+    ("spec", "reason"),
+    [
+        ({"n": 3, "e": "AQAB"}, "JWK member is not a base64url string"),
+        ({"n": "", "e": "AQAB"}, "JWK member is not a base64url string"),
+        ({"e": "AQAB"}, "JWK member is not a base64url string"),
+        ({"n": "A", "e": "AQAB"}, "JWK member is not base64url"),
+    ],
+)
+def test_a_jwk_whose_numbers_are_not_base64url_strings_is_refused_with_the_reason(spec, reason):
+    assert rs256.key_numbers({"n": b64url(DOWNLOAD.n.to_bytes(256, "big")), "e": "AQAB"}) == (DOWNLOAD.n, 65537)
+    with pytest.raises(InvalidKeyError, match=f"^{reason}$"):
+        rs256.key_numbers(spec)
+
+
+class _Numbers:
+    def __init__(self, n: int, e: int) -> None:
+        self.n, self.e = n, e
+
+
+def test_to_jwk_writes_unpadded_big_endian_base64url_numbers():
+    # 0x010017 is the bytes 01 00 17, "AQAX": a value ending in "X" with nothing to strip.
+    assert rs256.RS256.to_jwk(_Numbers(0x010017, 65537), as_dict=True) == {"kty": "RSA", "n": "AQAX", "e": "AQAB"}
+    assert rs256.RS256.to_jwk(_Numbers(0x01, 65537), as_dict=True)["n"] == "AQ"
+    jwk = rs256.RS256.to_jwk(_Numbers(DOWNLOAD.n, DOWNLOAD.e))
+    assert json.loads(jwk) == {"kty": "RSA", "n": b64url(DOWNLOAD.n.to_bytes(256, "big")), "e": "AQAB"}
+
+
+@pytest.mark.parametrize("as_json", [True, False])
+def test_from_jwk_loads_an_rsa_jwk_and_refuses_any_other(as_json):
+    jwk = {"kty": "RSA", "n": b64url(DOWNLOAD.n.to_bytes(256, "big")), "e": "AQAB"}
+    key = rs256.RS256.from_jwk(json.dumps(jwk) if as_json else jwk)
+    assert (key.n, key.e) == (DOWNLOAD.n, 65537)  # control
+    assert key.verify(b"m", pyrsa.sign(b"m", DOWNLOAD, "SHA-256"))
+    for other in ({**jwk, "kty": "EC"}, {**jwk, "kty": "rsa"}, [jwk]):
+        with pytest.raises(InvalidKeyError, match=r"^not an RSA JWK$"):
+            rs256.RS256.from_jwk(json.dumps(other) if as_json else other)
+
+
+def test_the_edge_algorithm_never_signs():
+    with pytest.raises(NotImplementedError, match=r"^the edge only verifies$"):
+        rs256.RS256().sign(b"m", None)

@@ -9,6 +9,9 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 from lambda_testkit import api_event, body_of, jwk, make_token, rsa_key, user_jwks
 
+from upload_api.auth import JwksCache
+from upload_api.errors import ServiceUnavailableError
+
 GOOD = {"content_type": "image/png", "size": 10}
 
 
@@ -113,3 +116,39 @@ def test_keys_fetched_before_keep_working_while_the_provider_answers_nonsense(ap
     monkeypatch.setattr(time, "monotonic", lambda: real_monotonic() + 301)  # the cache has expired
     assert api(api_event("/uploads", GOOD, token=make_token()))["statusCode"] == 201
     assert state["hits"] == 2
+
+
+# -- found by mutation testing (make mutation): the fetch fits in what is left of the invocation
+
+
+class _Remaining:
+    def __init__(self, seconds):
+        self.seconds = seconds
+
+    def remaining(self):
+        return self.seconds
+
+
+@pytest.mark.parametrize(("remaining", "timeout"), [(30.0, 2.0), (0.5, 0.5), (0.11, 0.11)])
+def test_the_jwks_fetch_gets_at_most_2_s_and_never_more_than_is_left(remaining, timeout):
+    timeouts = []
+
+    def fetch(url, given):
+        timeouts.append(given)
+        return json.dumps(user_jwks()).encode()
+
+    cache = JwksCache("https://idp.example.test/jwks", _Remaining(remaining), fetch)
+    assert cache.key("user-rsa").key_id == "user-rsa"
+    assert timeouts == [timeout]
+
+
+@pytest.mark.parametrize("remaining", [0.1, 0.0, -1.0])
+def test_no_jwks_fetch_starts_with_100_ms_or_less_left(remaining):
+    def fetch(url, given):
+        raise AssertionError("no fetch may start")
+
+    cache = JwksCache("https://idp.example.test/jwks", _Remaining(remaining), fetch)
+    with pytest.raises(ServiceUnavailableError) as refused:
+        cache.key("user-rsa")
+    assert refused.value.reason == "jwks_deadline"
+    assert cache.fetches == 0

@@ -60,8 +60,9 @@ STATUS_BY_EXIT_CODE: dict[int | None, str] = {
     -9: "segfault",
 }
 # Statuses that need a listed equivalent (or a test that kills them) for the run to pass.
-UNDETECTED = ("survived", "no tests", "suspicious", "segfault", "not checked", "interrupted")
-COLUMNS = ("killed", "timeout", "survived", "no tests", "suspicious", "segfault", "not checked", "interrupted")
+# A segfault is the test run crashing under the mutant: detected, like a timeout.
+UNDETECTED = ("survived", "no tests", "suspicious", "not checked", "interrupted")
+COLUMNS = ("killed", "timeout", "segfault", "survived", "no tests", "suspicious", "not checked", "interrupted")
 
 
 def status_of(exit_code: int | None) -> str:
@@ -305,7 +306,7 @@ def summarise(mutants: list[Mutant]) -> dict[str, Any]:
         "equivalent": equivalent,
         "unexplained": unexplained,
         "kill_rate": percent(counts["killed"], total),
-        "score": percent(counts["killed"] + counts["timeout"], total - equivalent),
+        "score": percent(counts["killed"] + counts["timeout"] + counts["segfault"], total - equivalent),
     }
 
 
@@ -362,7 +363,7 @@ def write_report(out: Path, mutants: list[Mutant], equivalents: list[Equivalent]
         f"({meta['mode']}, {meta['max_children']} workers, load average {meta['load_average']} at the start).",
         "",
         f"**Kill rate {overall['kill_rate']}** ({overall['killed']} of {overall['total']} mutants killed by a test); "
-        f"score {overall['score']} (killed or timed out, of the mutants not listed as equivalent); "
+        f"score {overall['score']} (killed, timed out or crashed, of the mutants not listed as equivalent); "
         f"{overall['equivalent']} equivalent (tests/mutation/equivalent.toml), "
         f"{overall['unexplained']} unexplained.",
         "",
@@ -385,37 +386,51 @@ def write_report(out: Path, mutants: list[Mutant], equivalents: list[Equivalent]
     (out / "report.md").write_text("\n".join(lines) + "\n")
 
 
-def main() -> int:
+def parse_arguments() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--quick", action="store_true", help="only the slice given by --only and --tests")
     parser.add_argument("--only", action="append", default=[], help="a file to mutate, e.g. edge_auth/policy.py")
     parser.add_argument("--tests", action="append", default=[], help="pytest arguments selecting the slice's tests")
     parser.add_argument("--keep", action="store_true", help="reuse the last run's results; re-test its survivors")
+    parser.add_argument("--retest", action="store_true", help="re-test only the last run's survivors")
+    parser.add_argument("--mutants", action="append", default=[], help="(re-)test only these mutants (mutmut globs)")
+    parser.add_argument("--report-only", action="store_true", help="only write the report of the last (or running) run")
     parser.add_argument("--max-children", type=int, default=int(os.environ.get("MUTATION_JOBS", "2")))
     parser.add_argument("--progress-every", type=float, default=15.0, help="seconds between progress lines")
     options = parser.parse_args()
     if options.quick and not (options.only and options.tests):
         parser.error("--quick needs --only and --tests")
+    return options
+
+
+def main() -> int:
+    options = parse_arguments()
 
     mode = "quick" if options.quick else "full"
     work = OUT / ("work-quick" if options.quick else "work")
     out = OUT / "quick" if options.quick else OUT
     mutmut, pytest_options = configuration(options.quick, options.only, options.tests)
     equivalents = load_equivalents()  # fail on a malformed file before the long part
-    if not options.keep and (work / "mutants").exists():
+    reuse = options.keep or options.retest or options.report_only or bool(options.mutants)
+    if not reuse and (work / "mutants").exists():
         shutil.rmtree(work / "mutants")
-    stage(work, mutmut, pytest_options)
-
     progress = Progress(options.progress_every)
     load_average = " ".join(Path("/proc/loadavg").read_text().split()[:3]) if Path("/proc/loadavg").exists() else "?"
-    print(f"{progress.stamp()} mutmut ({mode}) in {work.relative_to(ROOT)}, {options.max_children} workers", flush=True)
-    jobs = ["--max-children", str(options.max_children)]
-    code = run_mutmut(work, jobs, progress)
-    if code == 0 and options.keep:
-        again = [m.id for m in load_results(work) if m.status in {"survived", "suspicious", "timeout"}]
-        if again:
-            print(f"{progress.stamp()} re-testing the {len(again)} mutants the cached results did not kill", flush=True)
-            code = run_mutmut(work, [*jobs, *again], progress)
+    code = 0
+    if not options.report_only:
+        stage(work, mutmut, pytest_options)
+        where = work.relative_to(ROOT)
+        print(f"{progress.stamp()} mutmut ({mode}) in {where}, {options.max_children} workers", flush=True)
+        jobs = ["--max-children", str(options.max_children)]
+        if options.mutants:
+            code = run_mutmut(work, [*jobs, *options.mutants], progress)
+        elif not options.retest:
+            code = run_mutmut(work, jobs, progress)
+        if code == 0 and (options.keep or options.retest):
+            again = [m.id for m in load_results(work) if m.status in {"survived", "suspicious", "timeout"}]
+            if again:
+                print(f"{progress.stamp()} re-testing the {len(again)} mutants not killed before", flush=True)
+                code = run_mutmut(work, [*jobs, *again], progress)
     if code != 0:
         print(f"mutmut failed (exit {code}); its output is above", file=sys.stderr)
         return code
