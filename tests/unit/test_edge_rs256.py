@@ -373,3 +373,29 @@ print("rsa" in sys.modules)
     first, second = result.stdout.splitlines()
     assert first == ("openssl False False" if HAVE_OPENSSL else "python True True")
     assert second == "True"
+
+
+# -- found by mutation testing (make mutation) --------------------------------------------
+# BACKEND is built when the module is imported; these build backends and keys afresh, so a
+# change to how a backend is loaded shows in a verdict.
+
+
+@needs_openssl
+def test_a_backend_loaded_afresh_verifies_and_refuses_like_the_one_loaded_at_import():
+    fresh = rs256.load_backend()
+    assert fresh.name == "openssl"
+    assert fresh.detail == rs256.BACKEND.detail
+    assert fresh.detail.startswith("OpenSSL ")
+    message = b"header.payload"
+    signature = pyrsa.sign(message, DOWNLOAD, "SHA-256")
+    key = fresh.load(DOWNLOAD.n, DOWNLOAD.e)
+    assert key.verify(message, signature)  # control
+    assert not key.verify(message + b"!", signature)
+    assert not key.verify(message, signature[:-1] + bytes([signature[-1] ^ 1]))
+    assert not fresh.load(USER.n, USER.e).verify(message, signature)
+
+
+@needs_openssl
+def test_load_backend_tries_every_library_name_in_turn():
+    assert rs256.load_backend(names=("libcrypto-that-does-not-exist.so.9",)).name == "python"  # control
+    assert rs256.load_backend(names=("libcrypto-that-does-not-exist.so.9", "libcrypto.so.3")).name == "openssl"

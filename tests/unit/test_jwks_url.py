@@ -4,10 +4,14 @@ identity provider is a 503, not a 401 and not a crash."""
 import json
 import threading
 import time
+import urllib.error
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 from lambda_testkit import api_event, body_of, jwk, make_token, rsa_key, user_jwks
+
+from upload_api.auth import MAX_JWKS_BYTES, JwksCache, http_get
+from upload_api.errors import ServiceUnavailableError
 
 GOOD = {"content_type": "image/png", "size": 10}
 
@@ -113,3 +117,97 @@ def test_keys_fetched_before_keep_working_while_the_provider_answers_nonsense(ap
     monkeypatch.setattr(time, "monotonic", lambda: real_monotonic() + 301)  # the cache has expired
     assert api(api_event("/uploads", GOOD, token=make_token()))["statusCode"] == 201
     assert state["hits"] == 2
+
+
+# -- found by mutation testing (make mutation): the fetch fits in what is left of the invocation
+
+
+class _Remaining:
+    def __init__(self, seconds):
+        self.seconds = seconds
+
+    def remaining(self):
+        return self.seconds
+
+
+@pytest.mark.parametrize(("remaining", "timeout"), [(30.0, 2.0), (0.5, 0.5), (0.11, 0.11)])
+def test_the_jwks_fetch_gets_at_most_2_s_and_never_more_than_is_left(remaining, timeout):
+    timeouts = []
+
+    def fetch(url, given):
+        timeouts.append(given)
+        return json.dumps(user_jwks()).encode()
+
+    cache = JwksCache("https://idp.example.test/jwks", _Remaining(remaining), fetch)
+    assert cache.key("user-rsa").key_id == "user-rsa"
+    assert timeouts == [timeout]
+
+
+@pytest.mark.parametrize("remaining", [0.1, 0.0, -1.0])
+def test_no_jwks_fetch_starts_with_100_ms_or_less_left(remaining):
+    def fetch(url, given):
+        raise AssertionError("no fetch may start")
+
+    cache = JwksCache("https://idp.example.test/jwks", _Remaining(remaining), fetch)
+    with pytest.raises(ServiceUnavailableError) as refused:
+        cache.key("user-rsa")
+    assert refused.value.message == "The identity provider's keys are unavailable."
+    assert refused.value.reason == "jwks_deadline"
+    assert cache.fetches == 0
+
+
+@pytest.fixture
+def raw_server():
+    """A server whose answer each test sets: (status, body), or None to accept and never answer."""
+    state = {"answer": (200, b"{}")}
+    release = threading.Event()
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self):
+            if state["answer"] is None:
+                release.wait(10)
+                return
+            status, body = state["answer"]
+            self.send_response(status)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    server.daemon_threads = True
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}/jwks", state
+    release.set()
+    server.shutdown()
+    server.server_close()
+
+
+def test_http_get_reads_one_byte_more_than_the_limit_and_no_more(raw_server):
+    url, state = raw_server
+    state["answer"] = (200, b"{}")
+    assert http_get(url, 2.0) == b"{}"  # control
+    state["answer"] = (200, b"x" * (MAX_JWKS_BYTES + 5))
+    assert len(http_get(url, 2.0)) == MAX_JWKS_BYTES + 1
+
+
+def test_http_get_refuses_a_success_status_other_than_200_as_an_http_error(raw_server):
+    url, state = raw_server
+    state["answer"] = (204, b"")
+    with pytest.raises(urllib.error.HTTPError) as refused:
+        http_get(url, 2.0)
+    assert (refused.value.code, refused.value.msg, refused.value.filename) == (204, "not 200", url)
+    assert refused.value.headers is not None
+
+
+@pytest.mark.timeout(20)
+def test_http_get_gives_up_on_a_provider_that_never_answers(raw_server):
+    url, state = raw_server
+    state["answer"] = None
+    started = time.monotonic()
+    with pytest.raises(OSError):  # TimeoutError, or URLError wrapping it
+        http_get(url, 0.3)
+    assert time.monotonic() - started < 5

@@ -48,3 +48,60 @@ def test_new_keys_are_unique_and_parse_back():
 )
 def test_parse_key_accepts_only_keys_the_api_makes(key):
     assert parse_key(key, "uploads/") is None
+
+
+# -- found by mutation testing (make mutation): each rule with its positive control -----------
+
+OBJECT = f"{'0' * 32}.png"
+
+
+@pytest.mark.parametrize(("sub", "owner"), [("alice", "YWxpY2U"), ("bob", "Ym9i"), ("é", "w6k"), ("aaW", "YWFX")])
+def test_owner_is_exactly_the_unpadded_base64url_of_the_sub(sub, owner):
+    # "aaW" ends in "X": only "=" is stripped, nothing else at the end of the encoding.
+    assert encode_owner(sub) == owner
+    assert decode_owner(owner) == sub
+
+
+@pytest.mark.parametrize("sub", [None, 42, b"alice", "", "a" * 256])
+def test_a_subject_that_is_not_1_to_255_bytes_of_text_is_refused_with_the_reason(sub):
+    assert encode_owner("a" * 255)  # control: the longest accepted subject
+    with pytest.raises(InvalidOwnerError, match=r"^sub must be 1\.\.255 bytes of UTF-8$"):
+        encode_owner(sub)
+
+
+@pytest.mark.parametrize(
+    ("segment", "reason"),
+    [
+        (None, "not an owner segment"),
+        (42, "not an owner segment"),
+        ("YW/xp", "not an owner segment"),  # outside the alphabet
+        ("YWxpY", "not an owner segment"),  # 4n + 1 characters: no base64 at all
+        ("_w", "not an owner segment"),  # decodes to b"\xff": not UTF-8
+        ("YWxpY2V", "not a canonical owner segment"),  # decodes to "alice", whose segment is YWxpY2U
+    ],
+)
+def test_a_segment_encode_owner_cannot_produce_is_refused_with_the_reason(segment, reason):
+    assert decode_owner("YWxpY2U") == "alice"  # control
+    with pytest.raises(InvalidOwnerError, match=f"^{reason}$"):
+        decode_owner(segment)
+
+
+def test_new_key_refuses_an_extension_the_key_pattern_does_not_allow():
+    assert new_key("uploads/", "alice", ".png").extension == ".png"  # control
+    with pytest.raises(ValueError, match=r"^bad extension$"):
+        new_key("uploads/", "alice", ".PNG")
+
+
+def test_parse_key_requires_the_prefix_rather_than_skipping_its_length():
+    key = f"uploads/{encode_owner('alice')}/{OBJECT}"
+    assert parse_key(key, "uploads/") is not None  # control
+    assert parse_key("xxxxxxx/" + key.removeprefix("uploads/"), "uploads/") is None
+
+
+def test_parse_key_accepts_keys_up_to_s3s_1024_bytes_and_no_longer():
+    rest = f"{encode_owner('alice')}/{OBJECT}"
+    at_limit = "p" * (1024 - len(rest) - 1) + "/"
+    over_limit = "p" + at_limit
+    assert len(at_limit + rest) == 1024
+    assert parse_key(at_limit + rest, at_limit) is not None
+    assert parse_key(over_limit + rest, over_limit) is None

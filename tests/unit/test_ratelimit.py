@@ -56,3 +56,30 @@ def test_no_interval_of_the_window_length_holds_more_than_the_limit(aws, gaps):
     accepted = _accepted(limiter, sub, times)
     for i, first in enumerate(accepted):
         assert sum(1 for t in accepted[i:] if t < first + WINDOW) <= LIMIT
+
+
+# -- found by mutation testing (make mutation) --------------------------------------------
+
+
+def _item(aws, sub: str) -> dict:
+    return aws.dynamodb.get_item(TableName=TABLE, Key={"pk": {"S": f"uploads#{sub}"}})["Item"]
+
+
+def test_buckets_left_over_from_before_a_long_idle_gap_are_removed(aws):
+    limiter = RateLimiter(aws.dynamodb, TABLE, LIMIT, WINDOW)
+    length, m = limiter.bucket_seconds, limiter.lookback
+    start = 1_800_000_000.0
+    limiter.hit("uploads", "idle", start)
+    old = f"b{int(start) // length}"
+    # Within the REMOVE range of the next request's update, the old bucket goes with it (control).
+    soon = start + (m + 1) * length
+    limiter.hit("uploads", "idle", soon)
+    assert old not in _item(aws, "idle")
+    # Beyond it (more than 2m + 1 buckets later) only the follow-up clean-up removes it.
+    limiter.hit("uploads", "idle", soon + 1)
+    older = f"b{int(soon) // length}"
+    later = soon + (2 * m + 3) * length
+    limiter.hit("uploads", "idle", later)
+    item = _item(aws, "idle")
+    assert older not in item
+    assert item[f"b{int(later) // length}"] == {"N": "1"}
