@@ -129,6 +129,7 @@ run "oai_stack_applies_and_wires_the_parts" {
       bucket_name           = output.bucket_name
       max_upload_bytes      = 10485760
       allowed_content_types = ["image/jpeg", "image/png", "image/gif", "image/webp", "image/avif"]
+      api_token_audience    = "tf-test-app"
     })
     error_message = "frontend_config must carry every value a frontend needs."
   }
