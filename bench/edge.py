@@ -33,7 +33,7 @@ REFERENCE_HANDLER = "reference_edge.handler"
 _SITE_PACKAGES = Path(jwt.__file__).resolve().parent.parent
 # What a Lambda package of the reference handler would have to contain.
 _REFERENCE_DISTRIBUTIONS = ("jwt", "cryptography", "cffi", "pycparser")
-_EDGE_DISTRIBUTIONS = ("jwt", "rsa", "pyasn1")
+_EDGE_DISTRIBUTIONS = ("rsa", "pyasn1")  # what requirements/lambda-edge-auth.txt ships
 _IGNORE = shutil.ignore_patterns("__pycache__", "*.pyc", "config.json")
 
 
@@ -50,23 +50,18 @@ def _extract(built_zip: Path, dest: Path) -> None:
 def prepare_our_package(ctx: BenchContext, dest: Path, config: dict[str, Any]) -> tuple[str, int | None]:
     """Our edge package with the bench's configuration baked in; returns (provenance, zip size)."""
     built_zip = ctx.build_dir / "lambda" / "edge_auth.zip"
-    built_tree = ctx.build_dir / "lambda" / "edge_auth"
     zip_size: int | None = None
     if built_zip.is_file():
         _extract(built_zip, dest)
         provenance = f"{built_zip.relative_to(ctx.root)} (make build)"
         zip_size = built_zip.stat().st_size
     else:
-        if built_tree.is_dir():
-            _copy_tree(built_tree, dest)
-            provenance = f"{built_tree.relative_to(ctx.root)} (make build)"
-        else:
-            for package in ("edge_auth", "objectkeys"):
-                if (ctx.root / "lambda_src" / package).is_dir():
-                    _copy_tree(ctx.root / "lambda_src" / package, dest / package)
-            for package in _EDGE_DISTRIBUTIONS:
-                _copy_tree(_SITE_PACKAGES / package, dest / package)
-            provenance = "assembled from lambda_src + venv (build/lambda missing: run `make build`)"
+        for package in ("edge_auth", "objectkeys"):
+            if (ctx.root / "lambda_src" / package).is_dir():
+                _copy_tree(ctx.root / "lambda_src" / package, dest / package)
+        for package in _EDGE_DISTRIBUTIONS:
+            _copy_tree(_SITE_PACKAGES / package, dest / package)
+        provenance = "assembled from lambda_src + venv (build/lambda missing: run `make build`)"
         for stale in dest.rglob("__pycache__"):
             shutil.rmtree(stale)
     (dest / "edge_auth" / "config.json").write_text(json.dumps(config), encoding="utf-8")
