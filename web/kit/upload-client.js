@@ -3,36 +3,31 @@
 // `XMLHttpRequest` injected). The API contract is lambda_src/README.md; the configuration is the
 // Terraform output `frontend_config`.
 
-/** Base class of every error this kit throws; `source` tells which party refused. */
-export class UploadKitError extends Error {
-  /**
-   * @param {{source: 'client'|'api'|'s3'|'network', code: string, message: string, status?: number,
-   *          retryAfter?: number|null, cause?: unknown}} details
-   */
-  constructor({ source, code, message, status = 0, retryAfter = null, cause }) {
-    super(message, cause === undefined ? undefined : { cause });
-    this.name = new.target.name;
-    this.source = source;
-    this.code = code;
-    this.status = status;
-    this.retryAfter = retryAfter;
-  }
-}
+import {
+  ApiError,
+  NetworkError,
+  StorageError,
+  UploadKitError,
+  ValidationError,
+  abortedError,
+  apiErrorFromResponse,
+  callApi,
+  sendToStorage,
+  storageErrorFromResponse,
+} from './errors.js';
+import { runMultipart } from './multipart.js';
+import { defaultStore, fileIdentity, indexedDbStore, memoryStore } from './resume-store.js';
+import { sha256Base64 } from './sha256.js';
 
-/** Refused before any request: the file does not fit the configured limits. */
-export class ValidationError extends UploadKitError {}
-/** The upload API answered with an error (`{"error": {"code", "message"}}`). */
-export class ApiError extends UploadKitError {}
-/** S3 refused the upload (its XML `<Error><Code/><Message/></Error>`). */
-export class StorageError extends UploadKitError {}
-/** No HTTP answer could be read: offline, DNS, TLS, a CORS refusal, a timeout or an abort. */
-export class NetworkError extends UploadKitError {}
+export { ApiError, NetworkError, StorageError, UploadKitError, ValidationError, apiErrorFromResponse, storageErrorFromResponse };
+export { fileIdentity, indexedDbStore, memoryStore, sha256Base64 };
 
 /**
  * Accepts the `frontend_config` object, the same wrapped as `terraform output -json` prints a
  * single output (`{"value": {...}}`), or the whole `terraform output -json` document.
  * @returns {{api_url: string, uploads_url: string, downloads_url: string, cdn_url: string,
- *            max_upload_bytes: number, allowed_content_types: string[]}}
+ *            max_upload_bytes: number, multipart_threshold_bytes: number|null, max_object_bytes: number|null,
+ *            allowed_content_types: string[]}}
  */
 export function normalizeConfig(raw) {
   let cfg = raw;
@@ -50,6 +45,9 @@ export function normalizeConfig(raw) {
     downloads_url: trim(cfg.downloads_url || `${trim(cfg.api_url)}/downloads`),
     cdn_url: trim(cfg.cdn_url),
     max_upload_bytes: Number(cfg.max_upload_bytes),
+    // Multipart (absent in older deployments: then every upload is a single request).
+    multipart_threshold_bytes: cfg.multipart_threshold_bytes == null ? null : Number(cfg.multipart_threshold_bytes),
+    max_object_bytes: cfg.max_object_bytes == null ? null : Number(cfg.max_object_bytes),
     allowed_content_types: types.map((t) => t.trim()).filter(Boolean),
   };
   for (const name of ['uploads_url', 'downloads_url', 'cdn_url']) {
@@ -66,89 +64,15 @@ export async function loadConfig(url = 'config.json', { fetch: fetchImpl = globa
   return normalizeConfig(await response.json());
 }
 
-function parseRetryAfter(value) {
-  if (value == null || value === '') return null;
-  const seconds = Number(value);
-  if (Number.isFinite(seconds)) return Math.max(0, seconds);
-  const date = Date.parse(value);
-  return Number.isNaN(date) ? null : Math.max(0, Math.ceil((date - Date.now()) / 1000));
-}
-
-/**
- * Maps an error answer of the upload API to an ApiError, keeping the server's code and message.
- * Answers that are not the API's JSON shape (a gateway error page, say) get `http_<status>`.
- * @param {number} status
- * @param {string} bodyText
- * @param {{get(name: string): string|null}|null} headers
- */
-export function apiErrorFromResponse(status, bodyText, headers = null) {
-  let code = `http_${status}`;
-  let message = `upload API answered HTTP ${status}`;
-  try {
-    const body = JSON.parse(bodyText);
-    const error = body && body.error;
-    if (error && typeof error === 'object') {
-      if (typeof error.code === 'string' && error.code) code = error.code;
-      if (typeof error.message === 'string' && error.message) message = error.message;
-    } else if (body && typeof body.message === 'string') {
-      message = body.message; // API Gateway's own answers, e.g. throttling: {"message": "Too Many Requests"}
-    }
-  } catch {
-    // Not JSON: keep the generic code; the body may be an HTML error page, never worth showing raw.
-  }
-  const retryAfter = parseRetryAfter(headers ? headers.get('retry-after') : null);
-  return new ApiError({ source: 'api', status, code, message, retryAfter });
-}
-
-const XML_ENTITIES = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'" };
-
-function xmlText(xml, tag) {
-  const match = new RegExp(`<${tag}>([^<]*)</${tag}>`).exec(xml);
-  return match ? match[1].replace(/&(amp|lt|gt|quot|apos);/g, (_, name) => XML_ENTITIES[name]) : null;
-}
-
-/**
- * Maps an S3 error answer (`<Error><Code>EntityTooLarge</Code><Message>...</Message></Error>`) to a
- * StorageError. An empty or foreign body keeps `http_<status>`.
- */
-export function storageErrorFromResponse(status, bodyText) {
-  const body = String(bodyText ?? '');
-  const code = xmlText(body, 'Code') || `http_${status}`;
-  const message = xmlText(body, 'Message') || `storage answered HTTP ${status}`;
-  return new StorageError({ source: 's3', status, code, message });
-}
-
-async function callApi(url, body, { token, fetch: fetchImpl = globalThis.fetch, signal }) {
-  if (!token) throw new ValidationError({ source: 'client', code: 'missing_token', message: 'sign in first' });
-  let response;
-  try {
-    response = await fetchImpl(url, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-      body: JSON.stringify(body),
-      credentials: 'omit',
-      signal,
-    });
-  } catch (cause) {
-    const aborted = cause && cause.name === 'AbortError';
-    throw new NetworkError({
-      source: 'network',
-      code: aborted ? 'aborted' : 'network_error',
-      message: aborted ? 'request aborted' : 'the upload API could not be reached (network or CORS)',
-      cause,
-    });
-  }
-  const text = await response.text();
-  if (!response.ok) throw apiErrorFromResponse(response.status, text, response.headers);
-  try {
-    return JSON.parse(text);
-  } catch (cause) {
-    throw new ApiError({ source: 'api', status: response.status, code: 'bad_response', message: 'not JSON', cause });
-  }
+/** Single request or multipart for this file and configuration (`method` forces one). */
+export function chooseMethod(file, config, method) {
+  if (method) return String(method).toUpperCase();
+  const threshold = config.multipart_threshold_bytes;
+  return threshold != null && file.size > threshold ? 'MULTIPART' : 'POST';
 }
 
 /** Checks a file against the configured limits; S3 and the API enforce them again. */
-export function validateFile(file, config) {
+export function validateFile(file, config, method = chooseMethod(file, config)) {
   if (!config.allowed_content_types.includes(file.type)) {
     const allowed = config.allowed_content_types.join(', ');
     throw new ValidationError({
@@ -158,88 +82,152 @@ export function validateFile(file, config) {
     });
   }
   if (file.size < 1) throw new ValidationError({ source: 'client', code: 'empty_file', message: 'the file is empty' });
-  if (file.size > config.max_upload_bytes) {
+  const multipart = method === 'MULTIPART';
+  if (multipart && config.max_object_bytes == null) {
+    throw new ValidationError({ source: 'client', code: 'multipart_unsupported', message: 'this deployment has no multipart uploads' });
+  }
+  const limit = multipart ? config.max_object_bytes : config.max_upload_bytes;
+  if (file.size > limit) {
     throw new ValidationError({
       source: 'client',
       code: 'too_large',
-      message: `the file has ${file.size} bytes; the limit is ${config.max_upload_bytes}`,
+      message: `the file has ${file.size} bytes; the limit is ${limit}`,
     });
   }
 }
 
-const abortedError = () => new NetworkError({ source: 'network', code: 'aborted', message: 'upload aborted' });
-
-function sendToStorage(file, presign, { onProgress, signal, XMLHttpRequest: Xhr = globalThis.XMLHttpRequest }) {
-  return new Promise((resolve, reject) => {
-    // An XMLHttpRequest aborted before send() fires no event at all: settle here, never wait for one.
-    if (signal && signal.aborted) return reject(abortedError());
-    const xhr = new Xhr();
-    const method = String(presign.method || 'POST').toUpperCase();
-    xhr.open(method, presign.url);
-    let body;
-    if (method === 'POST') {
-      body = new FormData();
-      for (const [name, value] of Object.entries(presign.fields || {})) body.append(name, value);
-      body.append('file', file); // S3 ignores every field after the file: it must come last.
-    } else {
-      for (const [name, value] of Object.entries(presign.headers || {})) xhr.setRequestHeader(name, value);
-      body = file;
-    }
-    const report = (loaded, total) => {
-      if (onProgress) onProgress({ loaded, total, fraction: total > 0 ? Math.min(1, loaded / total) : 0 });
-    };
-    // A listener on xhr.upload makes a cross-origin request "non-simple": the browser sends a CORS
-    // preflight first, so the bucket's CORS rules must allow the method from this origin.
-    if (onProgress) xhr.upload.addEventListener('progress', (e) => report(e.loaded, e.lengthComputable ? e.total : file.size));
-    xhr.addEventListener('load', () => {
-      if (xhr.status >= 200 && xhr.status < 300) {
-        report(file.size, file.size);
-        resolve({ etag: xhr.getResponseHeader('etag') });
-      } else {
-        reject(storageErrorFromResponse(xhr.status, xhr.responseText));
-      }
-    });
-    const fail = (code, message) => () => reject(new NetworkError({ source: 'network', code, message }));
-    xhr.addEventListener('error', fail('network_error', 'storage could not be reached (network or CORS)'));
-    xhr.addEventListener('timeout', fail('timeout', 'the upload timed out'));
-    xhr.addEventListener('abort', () => reject(abortedError()));
-    if (signal) {
-      // Reject from the signal itself as well: every abort settles the promise, whatever state the
-      // request is in (a second settle is a no-op).
-      signal.addEventListener(
-        'abort',
-        () => {
-          xhr.abort();
-          reject(abortedError());
-        },
-        { once: true },
-      );
-    }
-    xhr.send(body);
-  });
-}
-
-/**
- * Uploads a file: presign through the API, then send the bytes straight to S3.
- * @param {File|Blob & {name?: string}} file
- * @param {{token: string, config: object, onProgress?: (p: {loaded: number, total: number, fraction: number}) => void,
- *          method?: 'POST'|'PUT', signal?: AbortSignal, fetch?: typeof fetch, XMLHttpRequest?: typeof XMLHttpRequest}} options
- * @returns {Promise<string>} the object key chosen by the server
- */
-export async function upload(file, options) {
-  const { token, onProgress, method = 'POST', signal } = options;
-  const config = normalizeConfig(options.config);
-  validateFile(file, config);
-  if (signal && signal.aborted) throw abortedError();
-  const request = { content_type: file.type, size: file.size, method };
+async function uploadSingle(file, method, ctx) {
+  // The whole file's SHA-256, which the server binds into the presigned POST/PUT: S3 refuses other bytes.
+  const sha256 = await sha256Base64(await file.arrayBuffer(), ctx.crypto);
+  if (ctx.signal.aborted) throw abortedError();
+  const request = { content_type: file.type, size: file.size, method, sha256 };
   if (file.name) request.filename = file.name;
-  const presign = await callApi(config.uploads_url, request, options);
+  const presign = await callApi(ctx.config.uploads_url, request, ctx.api);
   if (!presign || typeof presign.key !== 'string' || typeof presign.url !== 'string') {
     throw new ApiError({ source: 'api', status: 201, code: 'bad_response', message: 'presign answer without key or url' });
   }
-  if (onProgress) onProgress({ loaded: 0, total: file.size, fraction: 0 });
-  await sendToStorage(file, presign, { onProgress, signal, XMLHttpRequest: options.XMLHttpRequest });
-  return presign.key;
+  ctx.onState({ upload_id: presign.upload_id ?? null, key: presign.key, method });
+  let reported = -1;
+  const onProgress = ({ loaded, total }) => {
+    if (!ctx.onProgress || loaded <= reported) return;
+    reported = loaded;
+    ctx.onProgress({ loaded, total, fraction: total > 0 ? Math.min(1, loaded / total) : 0 });
+  };
+  onProgress({ loaded: 0, total: file.size });
+  await sendToStorage(file, presign, { onProgress, signal: ctx.signal, XMLHttpRequest: ctx.XMLHttpRequest });
+  return { key: presign.key, uploadId: presign.upload_id ?? null, method, sha256, checksumType: 'FULL_OBJECT' };
+}
+
+/**
+ * Starts an upload and returns a handle: `promise` (resolves `{key, uploadId, method, sha256,
+ * checksumType}`), `abort()` (settles `promise` with NetworkError `aborted` at once; for a
+ * multipart upload it also calls `DELETE /uploads/{id}` and forgets the stored state; resolves
+ * when that is done) and `uploadId` once known.
+ *
+ * Multipart state is kept in `store` (IndexedDB by default): if the store already holds an upload
+ * of this file (same name, size, lastModified, type, and the same first part), it is resumed
+ * instead of started again, unless `resume: false`.
+ * @param {File} file
+ * @param {{token: string|(() => Promise<string>), config: object, onProgress?: Function, method?: 'POST'|'PUT'|'MULTIPART',
+ *          signal?: AbortSignal, store?: object, resume?: boolean|'only', concurrency?: number, maxAttempts?: number,
+ *          backoffMs?: number, fetch?: typeof fetch, XMLHttpRequest?: typeof XMLHttpRequest}} options
+ */
+export function startUpload(file, options) {
+  const controller = new AbortController();
+  let current = null; // {upload_id, key, method} once the API answered
+  let multipartAborted = null;
+  const handle = {
+    get uploadId() {
+      return current ? current.upload_id : null;
+    },
+  };
+  const store = options.store || null;
+  const ctx = {
+    ...options,
+    config: null,
+    signal: controller.signal,
+    api: { token: options.token, fetch: options.fetch, signal: controller.signal },
+    onState: (state) => (current = state),
+  };
+  let rejectAborted;
+  const aborted = new Promise((_, reject) => (rejectAborted = reject));
+  aborted.catch(() => {});
+
+  const work = (async () => {
+    const config = normalizeConfig(options.config);
+    ctx.config = config;
+    const method = chooseMethod(file, config, options.method);
+    validateFile(file, config, method);
+    if (controller.signal.aborted) throw abortedError();
+    if (method !== 'MULTIPART') return uploadSingle(file, method, ctx);
+    ctx.store = store || defaultStore();
+    const stored = options.resume === false ? undefined : await ctx.store.get(fileIdentity(file));
+    if (options.resume === 'only' && !stored) {
+      throw new ValidationError({ source: 'client', code: 'nothing_to_resume', message: 'no stored upload of this file' });
+    }
+    if (!stored) return runMultipart(file, ctx, undefined);
+    try {
+      return await runMultipart(file, ctx, stored);
+    } catch (error) {
+      // The stored upload is gone (expired, aborted, unknown) or belongs to other bytes: forget it.
+      const gone = error instanceof ApiError && (error.status === 404 || error.status === 410);
+      const changed = error instanceof ValidationError && error.code === 'file_changed';
+      if (!gone && !changed) throw error;
+      await ctx.store.delete(fileIdentity(file));
+      if (options.resume === 'only') throw error;
+      current = null;
+      return runMultipart(file, ctx, undefined);
+    }
+  })();
+  work.catch(() => {});
+
+  handle.promise = Promise.race([work, aborted]);
+  handle.abort = () => {
+    if (multipartAborted) return multipartAborted;
+    controller.abort();
+    rejectAborted(abortedError());
+    multipartAborted = (async () => {
+      await work.catch(() => {}); // the last in-flight request has settled: nothing is sent after the DELETE
+      if (!current || current.method === 'POST' || current.method === 'PUT' || !current.upload_id) return;
+      const api = { token: options.token, fetch: options.fetch };
+      try {
+        await callApi(`${ctx.config.uploads_url}/${current.upload_id}`, undefined, api, 'DELETE');
+      } finally {
+        if (ctx.store && current.identity) await ctx.store.delete(current.identity);
+      }
+    })();
+    multipartAborted.catch(() => {});
+    return multipartAborted;
+  };
+  if (options.signal) {
+    if (options.signal.aborted) handle.abort();
+    else options.signal.addEventListener('abort', () => handle.abort(), { once: true });
+  }
+  return handle;
+}
+
+/**
+ * Uploads a file: single presigned POST/PUT up to `multipart_threshold_bytes`, multipart above it.
+ * Same options as startUpload; `signal` aborts.
+ * @returns {Promise<string>} the object key chosen by the server
+ */
+export async function upload(file, options) {
+  return (await startUpload(file, options).promise).key;
+}
+
+/**
+ * Resumes the stored multipart upload of this file (after a reload or a crash): lists the parts S3
+ * has and sends only the missing ones. Rejects ValidationError `nothing_to_resume` when the store
+ * has no upload of this file, `file_changed` when its first part differs.
+ * @returns {Promise<string>} the object key
+ */
+export async function resume(file, options) {
+  return (await startUpload(file, { ...options, method: 'MULTIPART', resume: 'only' }).promise).key;
+}
+
+/** Whether the store holds an unfinished multipart upload of this file (nothing is read from the file). */
+export async function hasStoredUpload(file, { store = defaultStore() } = {}) {
+  return (await store.get(fileIdentity(file))) !== undefined;
 }
 
 /**

@@ -1,6 +1,7 @@
 // Unit tests of web/kit/upload-client.js: error mapping and the request flow, with fake transports.
 // Run: node --test tests/browser/js/ (Node >= 20, no npm packages).
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import { describe, test } from 'node:test';
 
 import {
@@ -178,12 +179,14 @@ describe('upload', () => {
     const [call] = fetch.calls;
     assert.equal(call.url, CONFIG.uploads_url);
     assert.equal(call.init.headers.authorization, 'Bearer user-jwt');
-    assert.deepEqual(call.body, { content_type: 'image/png', size: 100, method: 'POST', filename: 'cat.png' });
+    // The whole file's SHA-256 (base64), computed here with Node's own crypto, not the kit's.
+    const sha256 = createHash('sha256').update(new Uint8Array(100)).digest('base64');
+    assert.deepEqual(call.body, { content_type: 'image/png', size: 100, method: 'POST', filename: 'cat.png', sha256 });
     const [xhr] = XMLHttpRequest.instances;
     assert.deepEqual([xhr.method, xhr.url], ['POST', PRESIGN_POST.url]);
     const names = [...xhr.body.keys()];
     assert.deepEqual(names, [...Object.keys(PRESIGN_POST.fields), 'file']);
-    assert.deepEqual(progress, [0, 0.3, 1, 1]);
+    assert.deepEqual(progress, [0, 0.3, 1]); // reported upwards only: the final 1 is not repeated
   });
 
   test('presigned PUT: the signed headers are sent, the body is the file', async () => {
