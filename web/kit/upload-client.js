@@ -173,6 +173,8 @@ export function startUpload(file, options) {
       const gone = error instanceof ApiError && (error.status === 404 || error.status === 410);
       const changed = error instanceof ValidationError && error.code === 'file_changed';
       if (!gone && !changed) throw error;
+      // resume() of the wrong file keeps the state for the right one; upload() starts over.
+      if (options.resume === 'only' && changed) throw error;
       await ctx.store.delete(fileIdentity(file));
       if (options.resume === 'only') throw error;
       current = null;

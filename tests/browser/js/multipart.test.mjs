@@ -244,6 +244,14 @@ describe('multipart: resume', () => {
     assert.equal(backend.XMLHttpRequest.instances.length, before);
   });
 
+  test('the stored first-part hash re-identifies the file even when S3 has no part yet', async () => {
+    const backend = fakeBackend({ partSize: 100, failures: { '1:1': 'fatal' } });
+    const store = memoryStore();
+    await crashedUpload(backend, countingFile(500).file, store, 1);
+    await assert.rejects(resume(countingFile(500, { seed: 99 }).file, options(backend, { store })), (e) => e.code === 'file_changed');
+    await resume(countingFile(500).file, options(backend, { store })); // positive control: the same bytes resume
+  });
+
   test('nothing stored: nothing_to_resume', async () => {
     const backend = fakeBackend();
     await assert.rejects(resume(countingFile(500).file, options(backend)), (e) => e instanceof ValidationError && e.code === 'nothing_to_resume');
