@@ -199,12 +199,10 @@ def from_env(env: Mapping[str, str] = os.environ) -> Config:
     if not cdn_url.startswith(("https://", "http://")):
         raise ConfigError("CDN_URL must be an http(s) URL")
     max_upload_bytes = _integer(env, "MAX_UPLOAD_BYTES", 10 * MIB, 1, MAX_SINGLE_BYTES)
-    threshold = _integer(env, "MULTIPART_THRESHOLD_BYTES", min(10 * MIB, max_upload_bytes), 1, MAX_SINGLE_BYTES)
-    if threshold > max_upload_bytes:
-        raise ConfigError("MULTIPART_THRESHOLD_BYTES must not exceed MAX_UPLOAD_BYTES")
-    max_object = _integer(env, "MAX_OBJECT_BYTES", MAX_SINGLE_BYTES, 1, MAX_OBJECT_BYTES)
-    if max_object < max_upload_bytes:
-        raise ConfigError("MAX_OBJECT_BYTES must be at least MAX_UPLOAD_BYTES")
+    # A single request is never larger than MAX_UPLOAD_BYTES, a multipart upload may always be
+    # as large (Terraform renders the same min/max).
+    threshold = min(_integer(env, "MULTIPART_THRESHOLD_BYTES", 10 * MIB, 1, MAX_SINGLE_BYTES), max_upload_bytes)
+    max_object = max(_integer(env, "MAX_OBJECT_BYTES", MAX_SINGLE_BYTES, 1, MAX_OBJECT_BYTES), max_upload_bytes)
     return Config(
         bucket_name=_required(env, "BUCKET_NAME"),
         upload_prefix=prefix,
