@@ -267,3 +267,88 @@ def test_part_signing_has_its_own_budget(api):
     body = create(api, 20 * MIB)
     sign = {"parts": [{"part_number": 1, "sha256": b64sha(b"")}]}
     assert [call(api, f"/uploads/{body['upload_id']}/parts", sign)[0] for _ in range(3)] == [200, 200, 429]
+
+
+def test_the_download_route_returns_the_stored_checksum_once_uploaded(api):
+    data = b"downloadable"
+    _, put = call(api, "/uploads", {**PNG, "size": len(data), "method": "PUT", "sha256": b64sha(data)})
+    _, before = call(api, "/downloads", {"key": put["key"]})
+    assert "sha256" not in before and before["url"]
+    api.aws.s3.put_object(Bucket=BUCKET, Key=put["key"], Body=data, ChecksumSHA256=b64sha(data))
+    status, after = call(api, "/downloads", {"key": put["key"]})
+    assert status == 200 and "sha256" in after and "checksum_type" in after
+    legacy = put["key"].rsplit("/", 1)[0] + "/" + "f" * 32 + ".png"  # no record: no checksum, still a token
+    status, old = call(api, "/downloads", {"key": legacy})
+    assert status == 200 and "sha256" not in old
+
+
+def test_records_keep_the_state_a_concurrent_writer_saved(api):
+    from upload_api.records import ABORTED, UPLOADED, UploadRecords
+
+    body = create(api, 20 * MIB)
+    records = UploadRecords(api.aws.dynamodb, UPLOAD_TABLE)
+    record = records.get(body["upload_id"])
+    assert record is not None
+    won = records.save_state(record, UPLOADED, result_sha256="x-3")
+    lost = records.save_state(record, ABORTED)  # read before the first write: the stored state wins
+    assert won.state == lost.state == UPLOADED and records.get(body["upload_id"]) == won
+
+
+def _record(size: int, part_size: int) -> Any:
+    from upload_api.records import UPLOADING, UploadRecord
+
+    return UploadRecord(
+        upload_id="a" * 32,
+        owner="alice",
+        key="uploads/x/" + "a" * 32 + ".png",
+        method="MULTIPART",
+        size=size,
+        content_type="image/png",
+        state=UPLOADING,
+        created_at=0,
+        expires_at=2**31,
+        part_size=part_size,
+        part_count=-(-size // part_size),
+        s3_upload_id="u",
+    )
+
+
+def test_check_parts_needs_each_part_at_its_exact_length_and_nothing_beyond():
+    from upload_api.errors import IncompleteUploadError, SizeMismatchError
+    from upload_api.multipart import check_parts
+
+    record = _record(25, 10)  # parts of 10, 10, 5
+    good = [{"PartNumber": 1, "Size": 10}, {"PartNumber": 2, "Size": 10}, {"PartNumber": 3, "Size": 5}]
+    check_parts(record, good)  # the positive control
+    shifted = [{"PartNumber": 1, "Size": 9}, {"PartNumber": 2, "Size": 11}, {"PartNumber": 3, "Size": 5}]
+    with pytest.raises(SizeMismatchError, match="Part 1"):
+        check_parts(record, shifted)  # the sum is right, the layout is not
+    with pytest.raises(SizeMismatchError, match="add up"):
+        check_parts(record, [*good[:2], {"PartNumber": 3, "Size": 4}])
+    with pytest.raises(SizeMismatchError, match="beyond"):
+        check_parts(record, [*good, {"PartNumber": 4, "Size": 1}])
+    with pytest.raises(IncompleteUploadError, match="Missing parts: 2"):
+        check_parts(record, [good[0], good[2]])
+
+
+def test_multipart_routes_refuse_a_single_upload_and_a_completed_one(api):
+    _, single = call(api, "/uploads", {**PNG, "size": 5, "method": "PUT", "sha256": b64sha(b"12345")})
+    sign = {"parts": [{"part_number": 1, "sha256": b64sha(b"")}]}
+    for method, path, body in (("POST", "/parts", sign), ("POST", "/complete", None), ("DELETE", "", None)):
+        status, answer = call(api, f"/uploads/{single['upload_id']}{path}", body, method=method)
+        assert (status, answer["error"]["code"]) == (409, "upload_state"), path
+    api.configure(PART_SIZE_BYTES=str(5 * MIB))
+    created = create(api, 10)
+    _upload_parts(api, created, b"0123456789", [1])
+    assert call(api, f"/uploads/{created['upload_id']}/complete")[0] == 200
+    status, answer = call(api, f"/uploads/{created['upload_id']}/parts", sign)
+    assert (status, answer["error"]["code"]) == (409, "upload_state")
+    status, answer = call(api, f"/uploads/{created['upload_id']}", method="DELETE")
+    assert (status, answer["error"]["code"]) == (409, "upload_state")
+
+
+def test_complete_counts_against_its_own_rate_limit(api):
+    api.configure(RATE_LIMIT_MAX_REQUESTS="2")
+    created = create(api, 20 * MIB)  # uploads: 1 of 2
+    path = f"/uploads/{created['upload_id']}/complete"
+    assert [call(api, path)[0] for _ in range(3)] == [409, 409, 429]
