@@ -352,3 +352,17 @@ def test_complete_counts_against_its_own_rate_limit(api):
     created = create(api, 20 * MIB)  # uploads: 1 of 2
     path = f"/uploads/{created['upload_id']}/complete"
     assert [call(api, path)[0] for _ in range(3)] == [409, 409, 429]
+
+
+def test_the_preflight_of_an_upload_route_allows_its_methods(api):
+    response = api(
+        api_event(
+            "/uploads/" + "a" * 32 + "/parts",
+            method="OPTIONS",
+            headers={"Access-Control-Request-Method": "POST", "Authorization": None, "Content-Type": None},
+        )
+    )
+    assert response["statusCode"] == 204
+    headers = {k.lower(): v[0] for k, v in response["multiValueHeaders"].items()}
+    assert set(headers["access-control-allow-methods"].split(",")) >= {"GET", "POST", "DELETE", "OPTIONS"}
+    assert headers["access-control-allow-origin"] == "http://localhost:4583"
