@@ -455,7 +455,7 @@ def print_summary(state: dict[str, Any], seconds: float) -> None:
     print(
         f"""
 Local stack up in {seconds:.1f}s (outputs: build/outputs.json, web config: web/config.json)
-  API (API Gateway adapter)  {api}   POST /uploads, POST /downloads
+  API (API Gateway adapter)  {api}   POST /uploads (+ /uploads/{id}/parts|complete), POST /downloads
   CDN (CloudFront adapter)   {cdn}
   S3, KMS, IAM (LocalStack)  {state["endpoints"]["default"]}   bucket {state["bucket"]}
   DynamoDB                   {state["endpoints"].get("dynamodb")}   table {state["table"]}
