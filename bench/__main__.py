@@ -25,6 +25,7 @@ def _sections() -> list[tuple[str, str, Callable[[BenchContext], tuple[Section, 
     from bench.api import bench_api
     from bench.e2e import bench_e2e
     from bench.edge import bench_edge
+    from bench.multipart import bench_multipart
     from bench.twohop import bench_twohop
 
     return [
@@ -32,6 +33,7 @@ def _sections() -> list[tuple[str, str, Callable[[BenchContext], tuple[Section, 
         ("api", "Upload API in-process (LocalStack behind it)", bench_api),
         ("twohop", "Direct upload vs 2-hop: server CPU per upload", bench_twohop),
         ("e2e", "Local stack end to end", bench_e2e),
+        ("multipart", "Upload throughput: single request vs multipart", bench_multipart),
     ]
 
 
@@ -63,7 +65,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="bench", description=__doc__)
     parser.add_argument("--quick", action="store_true", help="tiny sample counts: checks the code paths, not the speed")
     parser.add_argument("--out", type=Path, default=ROOT / "build" / "bench")
-    parser.add_argument("--only", action="append", default=[], help="run only these sections (edge, api, twohop, e2e)")
+    parser.add_argument("--only", action="append", default=[], help="run only these sections (edge, api, twohop, e2e, multipart)")
     args = parser.parse_args(argv)
     args.out.mkdir(parents=True, exist_ok=True)
     for stale in args.out.glob("*.png"):

@@ -48,6 +48,7 @@ def package(ctx: BenchContext) -> tuple[Path, bool, str]:
 # The largest limit Terraform accepts (tests/contract/boundaries.json): the DynamoDB counter is
 # still updated on every request, but the bench never hits the limit.
 RATE_LIMIT_FOR_BENCH = "1000000"
+BENCH_SHA256 = "47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU="  # base64 SHA-256 (of b""): well-formed
 
 
 def environment(resources: BenchResources, user_key: SigningKey) -> dict[str, str]:
@@ -57,6 +58,7 @@ def environment(resources: BenchResources, user_key: SigningKey) -> dict[str, st
         {
             "BUCKET_NAME": resources.bucket,
             "RATE_LIMIT_TABLE": resources.table,
+            "UPLOAD_TABLE": resources.upload_table,
             "RATE_LIMIT_MAX_REQUESTS": RATE_LIMIT_FOR_BENCH,
             "SIGNING_KEY_ID": resources.key_id,
             "CDN_URL": "http://127.0.0.1:4581",
@@ -88,7 +90,8 @@ def proxy_event(path: str, token: str, body: dict[str, Any]) -> dict[str, Any]:
 
 def request_bodies(path: str) -> dict[str, Any]:
     if path == "/uploads":
-        return {"content_type": "image/jpeg", "size": 1_000_000, "filename": "photo.jpg"}
+        # The checksum of the (never sent) bytes: the API only binds it into the presign.
+        return {"content_type": "image/jpeg", "size": 1_000_000, "filename": "photo.jpg", "sha256": BENCH_SHA256}
     return {"key": f"uploads/{encode_owner(SUB)}/{secrets.token_hex(16)}.jpg"}
 
 

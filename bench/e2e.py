@@ -19,6 +19,7 @@ from typing import Any
 
 import requests
 
+from bench.checksum import b64sha256
 from bench.context import BenchContext
 from bench.localstack import endpoints, unavailable_reason
 from bench.results import Section
@@ -125,13 +126,19 @@ def bench_e2e(ctx: BenchContext) -> tuple[Section, dict[str, dict[int, tuple[flo
     key = private_key()  # the dev issuer's: the stack's API trusts its JWKS
     tokens = [mint(f"bench-e2e-{n}", issuer=issuer, audience=audience, ttl_seconds=3600, key=key) for n in range(USERS)]
     data = os.urandom(FILE_BYTES)
+    checksum = b64sha256(data)
 
     def upload(session: requests.Session, n: int) -> str:
         answer = _step(
             "POST uploads",
             lambda: session.post(
                 outputs["uploads_url"],
-                json={"content_type": "image/jpeg", "size": len(data), "filename": "photo.jpg"},
+                json={
+                    "content_type": "image/jpeg",
+                    "size": len(data),
+                    "filename": "photo.jpg",
+                    "sha256": checksum,
+                },
                 headers={"Authorization": f"Bearer {tokens[n % USERS]}", "Origin": "http://localhost:4583"},
                 timeout=30,
             ),

@@ -47,6 +47,11 @@ class BenchResources:
     key_id: str
     urls: dict[str, str]
 
+    @property
+    def upload_table(self) -> str:
+        """The upload-record table next to the rate-limit table (issue 15)."""
+        return f"{self.table}-uploads"
+
     def client(self, service: str) -> Any:
         url = self.urls["dynamodb"] if service == "dynamodb" else self.urls["default"]
         # The stubs type client() per literal service name; `service` is any of three.
@@ -78,6 +83,12 @@ def bench_resources(root: Path) -> Iterator[BenchResources]:
         KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
         BillingMode="PAY_PER_REQUEST",
     )
+    dynamodb.create_table(
+        TableName=resources.upload_table,
+        AttributeDefinitions=[{"AttributeName": "upload_id", "AttributeType": "S"}],
+        KeySchema=[{"AttributeName": "upload_id", "KeyType": "HASH"}],
+        BillingMode="PAY_PER_REQUEST",
+    )
     key_id = kms.create_key(KeySpec="RSA_2048", KeyUsage="SIGN_VERIFY", Description="bench")["KeyMetadata"]["KeyId"]
     resources = BenchResources(resources.bucket, resources.table, key_id, urls)
     try:
@@ -89,6 +100,7 @@ def bench_resources(root: Path) -> Iterator[BenchResources]:
                 s3.delete_object(Bucket=resources.bucket, Key=item["Key"])
         s3.delete_bucket(Bucket=resources.bucket)
         dynamodb.delete_table(TableName=resources.table)
+        dynamodb.delete_table(TableName=resources.upload_table)
         kms.schedule_key_deletion(KeyId=key_id, PendingWindowInDays=7)
 
 

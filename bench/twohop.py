@@ -18,6 +18,7 @@ from typing import Any
 import requests
 
 from bench.api import environment, package, user_token
+from bench.checksum import b64sha256
 from bench.context import BenchContext
 from bench.localstack import bench_resources, endpoints, unavailable_reason
 from bench.results import Section
@@ -76,7 +77,7 @@ def probe(session: requests.Session, base: str) -> dict[str, float]:
 def upload_direct(session: requests.Session, base: str, token: str, data: bytes) -> None:
     answer = session.post(
         base + "/bench/uploads",
-        json={"content_type": "image/jpeg", "size": len(data), "filename": "photo.jpg"},
+        json={"content_type": "image/jpeg", "size": len(data), "filename": "photo.jpg", "sha256": b64sha256(data)},
         headers={"Authorization": f"Bearer {token}"},
         timeout=30,
     )

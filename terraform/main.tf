@@ -37,6 +37,12 @@ module "upload_api" {
   max_upload_bytes                        = var.uploads.max_bytes
   allowed_content_types                   = var.uploads.content_types
   allow_active_content                    = var.uploads.allow_active_content
+  require_sha256                          = var.uploads.require_sha256
+  multipart_threshold_bytes               = var.uploads.multipart_threshold_bytes
+  max_object_bytes                        = var.uploads.max_object_bytes
+  part_size_bytes                         = var.uploads.part_size_bytes
+  multipart_expires_seconds               = var.uploads.multipart_expires_seconds
+  part_sign_rate_max_requests             = var.rate_limit.part_sign_max_requests
   presign_expires_seconds                 = var.uploads.presign_expires_seconds
   download_token_ttl_seconds              = var.downloads.token_ttl_seconds
   download_token_issuer                   = local.download_token_issuer

@@ -41,14 +41,18 @@ output "allowed_content_types" {
 output "frontend_config" {
   description = "Everything a web frontend needs, as one object: serialise it to JSON into the app's config."
   value = {
-    api_url               = module.upload_api.api_url
-    uploads_url           = module.upload_api.uploads_url
-    downloads_url         = module.upload_api.downloads_url
-    cdn_url               = module.cdn.cdn_url
-    cdn_domain            = module.cdn.cdn_domain
-    bucket_name           = module.storage.bucket_name
-    max_upload_bytes      = tonumber(module.upload_api.environment.MAX_UPLOAD_BYTES)
-    allowed_content_types = split(",", module.upload_api.environment.ALLOWED_CONTENT_TYPES)
+    api_url          = module.upload_api.api_url
+    uploads_url      = module.upload_api.uploads_url
+    downloads_url    = module.upload_api.downloads_url
+    cdn_url          = module.cdn.cdn_url
+    cdn_domain       = module.cdn.cdn_domain
+    bucket_name      = module.storage.bucket_name
+    max_upload_bytes = tonumber(module.upload_api.environment.MAX_UPLOAD_BYTES)
+    # Multipart (issue 15): above the threshold the kit uploads in parts, up to max_object_bytes.
+    multipart_threshold_bytes = tonumber(module.upload_api.environment.MULTIPART_THRESHOLD_BYTES)
+    max_object_bytes          = tonumber(module.upload_api.environment.MAX_OBJECT_BYTES)
+    require_sha256            = module.upload_api.environment.REQUIRE_SHA256 == "true"
+    allowed_content_types     = split(",", module.upload_api.environment.ALLOWED_CONTENT_TYPES)
     # The API's token audience: the CDN token worker refuses tokens for it (never in a CDN URL).
     api_token_audience = module.upload_api.environment.USER_JWT_AUDIENCE
   }

@@ -71,24 +71,34 @@ variable "uploads" {
     Uploads: max_bytes (largest upload; S3 enforces it through the presigned POST), content_types (MIME types users
     may upload), presign_expires_seconds (lifetime of a presigned upload), allow_active_content (opt-in for active
     types such as image/svg+xml in content_types: served from the CDN they can run script on a hostname same-site
-    with your app; default false, and such types are refused at plan). Unset = the upload_api module's defaults.
+    with your app; default false, and such types are refused at plan), require_sha256 (single uploads must name the
+    file's SHA-256, which S3 then enforces; default true), multipart_threshold_bytes (above it an upload is multipart
+    unless the client picks), max_object_bytes (largest multipart upload; default 5 GiB, S3 allows 5 TiB),
+    part_size_bytes (preferred part size, 5 MiB..5 GiB), multipart_expires_seconds (lifetime of an upload record and
+    of the right to sign and complete). Unset = the upload_api module's defaults.
   EOT
   type = object({
-    max_bytes               = optional(number)
-    content_types           = optional(list(string))
-    presign_expires_seconds = optional(number)
-    allow_active_content    = optional(bool)
+    max_bytes                 = optional(number)
+    content_types             = optional(list(string))
+    presign_expires_seconds   = optional(number)
+    allow_active_content      = optional(bool)
+    require_sha256            = optional(bool)
+    multipart_threshold_bytes = optional(number)
+    max_object_bytes          = optional(number)
+    part_size_bytes           = optional(number)
+    multipart_expires_seconds = optional(number)
   })
   default  = {}
   nullable = false
 }
 
 variable "rate_limit" {
-  description = "Per-user API rate limit: max_requests per window of window_seconds; table_kms_key_arn, a customer-managed KMS key for the counters' table (unset: the AWS-owned key, no KMS requests). Unset = the upload_api module's defaults."
+  description = "Per-user API rate limit: max_requests per window of window_seconds; part_sign_max_requests, the larger budget of part-signing batches per window; table_kms_key_arn, a customer-managed KMS key for the counters' and upload records' tables (unset: the AWS-owned key, no KMS requests). Unset = the upload_api module's defaults."
   type = object({
-    max_requests      = optional(number)
-    window_seconds    = optional(number)
-    table_kms_key_arn = optional(string)
+    max_requests           = optional(number)
+    window_seconds         = optional(number)
+    part_sign_max_requests = optional(number)
+    table_kms_key_arn      = optional(string)
   })
   default  = {}
   nullable = false

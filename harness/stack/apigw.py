@@ -28,7 +28,7 @@ from urllib.parse import parse_qsl, unquote, urlsplit
 from events.apigw import rest_proxy_event
 from stack.httpbase import HttpRequest, HttpResponse, json_response, load_config, log, serve
 from stack.lambda_host import FunctionHost
-from stack.plan import Plan
+from stack.plan import Plan, Resource
 
 
 @dataclass(frozen=True)
@@ -208,11 +208,20 @@ def settings_from_plan(plan: Plan) -> dict[str, Any]:
     integrates the same methods with the same function."""
     stage = plan.only("aws_api_gateway_stage").values["stage_name"]
     methods = sorted({r.values["http_method"] for r in plan.of_type("aws_api_gateway_method")})
-    routes = [
-        {"path": "/" + r.values["path_part"], "methods": methods} for r in plan.of_type("aws_api_gateway_resource")
-    ]
+    routes = [{"path": _resource_path(r), "methods": methods} for r in plan.of_type("aws_api_gateway_resource")]
     binary = plan.only("aws_api_gateway_rest_api").values.get("binary_media_types") or []
     return {"stage": stage, "routes": routes, "binary_media_types": binary}
+
+
+def _resource_path(resource: Resource) -> str:
+    """A resource's full path. A nested resource's parent is unknown in a plan, so the module
+    keys nested resources by their full path (for_each): `route["uploads/{upload_id}/parts"]`
+    has path_part "parts". A key that does not end in the path_part is not a path."""
+    part = resource.values["path_part"]
+    index = resource.index
+    if isinstance(index, str) and (index == part or index.endswith("/" + part)):
+        return "/" + index
+    return "/" + part
 
 
 def routes_from_config(items: list[dict[str, Any]]) -> list[Route]:

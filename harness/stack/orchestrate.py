@@ -370,13 +370,18 @@ def up() -> dict[str, Any]:
     resolver = provisioner.resolver
 
     bucket_resource = plan_only(plan, "aws_s3_bucket")
-    table_resource = plan_only(plan, "aws_dynamodb_table")
+    # Two tables (rate-limit counters, upload records): every one must exist; the state names
+    # the rate-limit table, the one the API's planned RATE_LIMIT_TABLE names.
+    tables = plan.of_type("aws_dynamodb_table")
     key_resource = plan_only(plan, "aws_kms_key")
-    for resource in (bucket_resource, table_resource, key_resource):
+    for resource in (bucket_resource, *tables, key_resource):
         if resource.address not in resolver.created:
             raise StackError(f"{resource.address} was not created; the stack cannot work without it")
     bucket = resolver.created[bucket_resource.address]["bucket"]
-    table = resolver.created[table_resource.address]["name"]
+    planned_env = function_by_handler(plan, API_HANDLER).values["environment"][0]["variables"]
+    table = planned_env["RATE_LIMIT_TABLE"]
+    if table not in {resolver.created[t.address]["name"] for t in tables}:
+        raise StackError(f"the rate-limit table {table} is not in the plan")
     key_id = resolver.created[key_resource.address]["key_id"]
 
     api = _settings(apigw.settings_from_plan, plan)
@@ -450,7 +455,7 @@ def print_summary(state: dict[str, Any], seconds: float) -> None:
     print(
         f"""
 Local stack up in {seconds:.1f}s (outputs: build/outputs.json, web config: web/config.json)
-  API (API Gateway adapter)  {api}   POST /uploads, POST /downloads
+  API (API Gateway adapter)  {api}   POST /uploads (+ /uploads/{id}/parts|complete), POST /downloads
   CDN (CloudFront adapter)   {cdn}
   S3, KMS, IAM (LocalStack)  {state["endpoints"]["default"]}   bucket {state["bucket"]}
   DynamoDB                   {state["endpoints"].get("dynamodb")}   table {state["table"]}

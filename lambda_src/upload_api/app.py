@@ -10,7 +10,7 @@ from __future__ import annotations
 from aws_lambda_powertools import Logger
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, CORSConfig, Response
 
-from upload_api import downloads, metrics, uploads
+from upload_api import downloads, metrics, multipart, status, uploads
 from upload_api.config import Config
 from upload_api.errors import ApiError, MethodNotAllowedError, NotFoundError, RateLimitedError
 from upload_api.responses import error_response
@@ -39,6 +39,8 @@ def build_app(config: Config) -> APIGatewayRestResolver:
     app = APIGatewayRestResolver(cors=_cors(config), debug=False)
     app.include_router(uploads.router)
     app.include_router(downloads.router)
+    app.include_router(multipart.router)
+    app.include_router(status.router)
 
     @app.not_found
     def not_found(_: Exception) -> Response[str]:

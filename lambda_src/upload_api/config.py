@@ -27,6 +27,16 @@ MAX_DOWNLOAD_TOKEN_TTL_SECONDS = 3600
 DEFAULT_METRICS_NAMESPACE = "UploadApi"
 _NAMESPACE_RE = re.compile(r"[0-9A-Za-z._/#: -]{1,255}")
 DEFAULT_SERVICE_NAME = "upload-api"
+# S3's multipart limits: parts of 5 MiB..5 GiB (the last may be smaller), at most 10,000
+# parts, objects up to 5 TiB. A single PUT or POST carries at most 5 GiB.
+MIB = 1024 * 1024
+MIN_PART_BYTES = 5 * MIB
+MAX_PART_BYTES = 5 * 1024 * MIB
+MAX_PARTS = 10_000
+MAX_SINGLE_BYTES = 5 * 1024**3
+MAX_OBJECT_BYTES = 5 * 1024**4
+MIN_MULTIPART_EXPIRES_SECONDS = 3600
+MAX_MULTIPART_EXPIRES_SECONDS = 7 * 86_400
 
 
 class ConfigError(ValueError):
@@ -58,6 +68,13 @@ class Config:
     allow_active_content: bool
     metrics_namespace: str
     service_name: str
+    require_sha256: bool = True
+    upload_table: str = "uploads"
+    multipart_threshold_bytes: int = 10 * MIB
+    max_object_bytes: int = MAX_SINGLE_BYTES
+    part_size_bytes: int = 8 * MIB
+    part_sign_max_requests: int = 300
+    multipart_expires_seconds: int = 86_400
 
     @property
     def signing_kid(self) -> str:
@@ -92,6 +109,14 @@ def _boolean(env: Mapping[str, str], name: str) -> bool:
     if raw not in {"", "true", "false"}:
         raise ConfigError(f"{name} must be true or false")
     return raw == "true"
+
+
+def _boolean_default_true(env: Mapping[str, str], name: str) -> bool:
+    """Like _boolean, but unset or empty is true (a safe default that must be opted out of)."""
+    raw = env.get(name, "").strip()
+    if raw not in {"", "true", "false"}:
+        raise ConfigError(f"{name} must be true or false")
+    return raw != "false"
 
 
 def _csv(env: Mapping[str, str], name: str, default: tuple[str, ...] = ()) -> tuple[str, ...]:
@@ -173,10 +198,15 @@ def from_env(env: Mapping[str, str] = os.environ) -> Config:
     cdn_url = _required(env, "CDN_URL").rstrip("/")
     if not cdn_url.startswith(("https://", "http://")):
         raise ConfigError("CDN_URL must be an http(s) URL")
+    max_upload_bytes = _integer(env, "MAX_UPLOAD_BYTES", 10 * MIB, 1, MAX_SINGLE_BYTES)
+    # A single request is never larger than MAX_UPLOAD_BYTES, a multipart upload may always be
+    # as large (Terraform renders the same min/max).
+    threshold = min(_integer(env, "MULTIPART_THRESHOLD_BYTES", 10 * MIB, 1, MAX_SINGLE_BYTES), max_upload_bytes)
+    max_object = max(_integer(env, "MAX_OBJECT_BYTES", MAX_SINGLE_BYTES, 1, MAX_OBJECT_BYTES), max_upload_bytes)
     return Config(
         bucket_name=_required(env, "BUCKET_NAME"),
         upload_prefix=prefix,
-        max_upload_bytes=_integer(env, "MAX_UPLOAD_BYTES", 10 * 1024 * 1024, 1, 5 * 1024**3),
+        max_upload_bytes=max_upload_bytes,
         allowed_content_types=content_types,
         presign_expires_seconds=_integer(
             env, "PRESIGN_EXPIRES_SECONDS", 300, MIN_PRESIGN_EXPIRES_SECONDS, MAX_PRESIGN_EXPIRES_SECONDS
@@ -201,4 +231,13 @@ def from_env(env: Mapping[str, str] = os.environ) -> Config:
         allow_active_content=allow_active_content,
         metrics_namespace=namespace,
         service_name=service_name,
+        require_sha256=_boolean_default_true(env, "REQUIRE_SHA256"),
+        upload_table=_required(env, "UPLOAD_TABLE"),
+        multipart_threshold_bytes=threshold,
+        max_object_bytes=max_object,
+        part_size_bytes=_integer(env, "PART_SIZE_BYTES", 8 * MIB, MIN_PART_BYTES, MAX_PART_BYTES),
+        part_sign_max_requests=_integer(env, "PART_SIGN_RATE_MAX_REQUESTS", 300, 1, 1_000_000),
+        multipart_expires_seconds=_integer(
+            env, "MULTIPART_EXPIRES_SECONDS", 86_400, MIN_MULTIPART_EXPIRES_SECONDS, MAX_MULTIPART_EXPIRES_SECONDS
+        ),
     )

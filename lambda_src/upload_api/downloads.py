@@ -17,7 +17,10 @@ from upload_api.config import Config
 from upload_api.download_tokens import KmsTokenSigner
 from upload_api.errors import BadRequestError, ForbiddenError
 from upload_api.ratelimit import RateLimiter
+from upload_api.records import UPLOADED
 from upload_api.responses import caller, json_body, json_response, services_of
+from upload_api.services import Services
+from upload_api.status import upload_status
 
 router = APIGatewayRouter()  # type: ignore[no-untyped-call]
 logger = Logger(child=True)
@@ -49,12 +52,26 @@ def create_download(
     }
 
 
+def stored_checksum_of(key: object, services: Services) -> dict[str, Any]:
+    """{"sha256", "checksum_type"} S3 stored for the upload of `key`, when its record says (or
+    S3 shows) it is uploaded; {} for a key without a record (made before records existed)."""
+    parsed = parse_key(key, services.config.upload_prefix)
+    record = services.records.get(parsed.object_id) if parsed is not None else None
+    if record is None:
+        return {}
+    status = upload_status(record, services.s3, services.config.bucket_name, services.records)
+    if status["state"] != UPLOADED:
+        return {}
+    return {"sha256": status["sha256"], "checksum_type": status["checksum_type"]}
+
+
 @router.post("/downloads")
 def post_downloads() -> Response[str]:
     services = services_of(router)
     principal = caller(router)
     key = parse_download_request(json_body(router))
     body = create_download(key, principal, services.config, services.signer, services.limiter, now=int(time.time()))
+    body.update(stored_checksum_of(key, services))
     logger.info("download token minted", extra={"path": body["url"].split("?", 1)[0]})
     metrics.presign_issued("download_token")
     return json_response(200, body)

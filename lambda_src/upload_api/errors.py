@@ -80,3 +80,52 @@ class ServiceUnavailableError(ApiError):
 
     def __init__(self, message: str, *, reason: str) -> None:
         super().__init__(message, {"Retry-After": str(RETRY_AFTER_SECONDS)}, reason=reason)
+
+
+class InvalidChecksumError(ApiError):
+    status, code = 400, "invalid_checksum"
+
+
+class ChecksumRequiredError(ApiError):
+    status, code = 400, "checksum_required"
+
+
+class InvalidPartNumberError(ApiError):
+    status, code = 400, "invalid_part_number"
+
+
+class UploadNotFoundError(ApiError):
+    """Unknown, or someone else's: the two answer the same, so ids reveal nothing."""
+
+    status, code = 404, "upload_not_found"
+
+    def __init__(self) -> None:
+        super().__init__("No such upload.")
+
+
+class UploadStateError(ApiError):
+    """The upload is in a state that does not allow this route."""
+
+    status, code = 409, "upload_state"
+
+
+class IncompleteUploadError(ApiError):
+    status, code = 409, "incomplete_upload"
+
+
+class SizeMismatchError(ApiError):
+    status, code = 409, "size_mismatch"
+
+
+class UploadExpiredError(ApiError):
+    status, code = 410, "upload_expired"
+
+    def __init__(self) -> None:
+        super().__init__("The upload has expired; start a new one.")
+
+
+class UploadAbortedError(ApiError):
+    status, code = 410, "upload_aborted"
+
+    def __init__(self) -> None:
+        super().__init__("The upload was aborted; start a new one.")

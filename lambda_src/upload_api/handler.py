@@ -21,6 +21,7 @@ from upload_api.download_tokens import KmsTokenSigner
 from upload_api.metrics import configure as configure_metrics
 from upload_api.metrics import metrics
 from upload_api.ratelimit import RateLimiter
+from upload_api.records import UploadRecords
 from upload_api.services import Services
 
 
@@ -30,6 +31,7 @@ def services_from_env() -> Services:
     config = from_env()
     configure_metrics(config)
     deadline = Deadline()
+    dynamodb = budget.client("dynamodb", deadline)
     return Services(
         config=config,
         s3=budget.client("s3", deadline, signature_version="s3v4"),
@@ -42,11 +44,12 @@ def services_from_env() -> Services:
             deadline=deadline,
         ),
         limiter=RateLimiter(
-            budget.client("dynamodb", deadline),
-            config.rate_limit_table,
-            config.rate_limit_max_requests,
-            config.rate_limit_window_seconds,
+            dynamodb, config.rate_limit_table, config.rate_limit_max_requests, config.rate_limit_window_seconds
         ),
+        part_limiter=RateLimiter(
+            dynamodb, config.rate_limit_table, config.part_sign_max_requests, config.rate_limit_window_seconds
+        ),
+        records=UploadRecords(dynamodb, config.upload_table),
         signer=KmsTokenSigner(
             # Made on the first `POST /downloads`; the S3 client above already fails fast on
             # a missing region or bad endpoint settings, at cold start.

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime
 from typing import Any
 
 from aws_lambda_powertools.event_handler import Response, content_types
@@ -51,3 +52,8 @@ def json_body(router: Router) -> object:
 
 def caller(router: Router) -> Principal:
     return services_of(router).verifier.verify(bearer_token(router.current_event.headers or {}))
+
+
+def iso(epoch: int) -> str:
+    """An epoch second as the API writes times: `2026-11-25T13:00:00Z`."""
+    return datetime.fromtimestamp(epoch, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")

@@ -11,13 +11,16 @@ from upload_api.budget import Deadline
 from upload_api.config import Config
 from upload_api.download_tokens import KmsTokenSigner
 from upload_api.ratelimit import RateLimiter
+from upload_api.records import UploadRecords
 
 
 @dataclass(frozen=True)
 class Services:
     config: Config
-    s3: Any  # a boto3 S3 client (presigning only: no request is sent)
+    s3: Any  # a boto3 S3 client: presigning, and the multipart calls the server makes itself
     verifier: UserTokenVerifier
     limiter: RateLimiter
     signer: KmsTokenSigner
     deadline: Deadline
+    records: UploadRecords
+    part_limiter: RateLimiter  # part signing: the same window, a larger budget

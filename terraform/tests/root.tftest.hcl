@@ -121,15 +121,18 @@ run "oai_stack_applies_and_wires_the_parts" {
 
   assert {
     condition = jsonencode(output.frontend_config) == jsonencode({
-      api_url               = "https://abc123.execute-api.eu-west-1.amazonaws.com/v1"
-      uploads_url           = "https://abc123.execute-api.eu-west-1.amazonaws.com/v1/uploads"
-      downloads_url         = "https://abc123.execute-api.eu-west-1.amazonaws.com/v1/downloads"
-      cdn_url               = "https://d111111abcdef8.cloudfront.net"
-      cdn_domain            = "d111111abcdef8.cloudfront.net"
-      bucket_name           = output.bucket_name
-      max_upload_bytes      = 10485760
-      allowed_content_types = ["image/jpeg", "image/png", "image/gif", "image/webp", "image/avif"]
-      api_token_audience    = "tf-test-app"
+      api_url                   = "https://abc123.execute-api.eu-west-1.amazonaws.com/v1"
+      uploads_url               = "https://abc123.execute-api.eu-west-1.amazonaws.com/v1/uploads"
+      downloads_url             = "https://abc123.execute-api.eu-west-1.amazonaws.com/v1/downloads"
+      cdn_url                   = "https://d111111abcdef8.cloudfront.net"
+      cdn_domain                = "d111111abcdef8.cloudfront.net"
+      bucket_name               = output.bucket_name
+      max_upload_bytes          = 10485760
+      allowed_content_types     = ["image/jpeg", "image/png", "image/gif", "image/webp", "image/avif"]
+      api_token_audience        = "tf-test-app"
+      multipart_threshold_bytes = 10485760
+      max_object_bytes          = 5368709120
+      require_sha256            = true
     })
     error_message = "frontend_config must carry every value a frontend needs."
   }

@@ -32,8 +32,18 @@ def png(size: int = 256) -> bytes:
     return PNG_HEADER + os.urandom(max(0, size - len(PNG_HEADER)))
 
 
+def fixed_png(size: int = 256) -> bytes:
+    """The bytes `presign` declares when given only a size."""
+    return PNG_HEADER + b"\0" * max(0, size - len(PNG_HEADER))
+
+
 def sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
+
+
+def b64sha256(data: bytes) -> str:
+    """The checksum POST /uploads takes (and S3 stores): base64 of the SHA-256 digest."""
+    return base64.b64encode(hashlib.sha256(data).digest()).decode("ascii")
 
 
 def b64url(data: bytes) -> str:
@@ -75,11 +85,22 @@ class Stack:
         size: int = 256,
         method: str = "POST",
         origin: str | None = None,
+        data: bytes | None = None,
     ) -> requests.Response:
+        """POST /uploads for `data` (its size and SHA-256), or for `size` bytes of a fixed PNG."""
         headers = {"Authorization": f"Bearer {token}"}
         if origin:
             headers["Origin"] = origin
-        body = {"content_type": content_type, "size": size, "method": method, "filename": "photo.png"}
+        if data is not None:
+            size = len(data)
+        checksum = b64sha256(data if data is not None else fixed_png(size))
+        body = {
+            "content_type": content_type,
+            "size": size,
+            "method": method,
+            "filename": "photo.png",
+            "sha256": checksum,
+        }
         return self.session.post(f"{self.api}/uploads", json=body, headers=headers, timeout=TIMEOUT)
 
     def download(self, token: str, key: str) -> requests.Response:
@@ -97,7 +118,7 @@ class Stack:
         """Token -> presign -> upload to S3 -> download token: what a client does before viewing."""
         token = self.user_token(sub)
         data = data if data is not None else png()
-        presign = self.presign(token, size=len(data), method=method)
+        presign = self.presign(token, data=data, method=method)
         assert presign.status_code == 201, presign.text
         upload = self.upload(presign.json(), data)
         assert upload.status_code in {200, 204}, upload.text

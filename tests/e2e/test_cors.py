@@ -35,7 +35,8 @@ def test_api_preflight_and_request(stack, allowed) -> None:
 
 
 def test_s3_preflight_and_upload(stack, allowed) -> None:
-    presigned = stack.presign(stack.user_token(), method="PUT").json()
+    data = b"\x89PNG\r\n\x1a\n" + b"\x00" * 248
+    presigned = stack.presign(stack.user_token(), method="PUT", data=data).json()
     url = presigned["url"].split("?", 1)[0]
     preflight = {"Access-Control-Request-Method": "PUT", "Access-Control-Request-Headers": "content-type,if-none-match"}
     good = requests.options(url, headers={"Origin": allowed, **preflight}, timeout=15)
@@ -46,7 +47,6 @@ def test_s3_preflight_and_upload(stack, allowed) -> None:
     assert bad.status_code == 403
     assert _acao(bad) is None
 
-    data = b"\x89PNG\r\n\x1a\n" + b"\x00" * 248
     upload = requests.put(presigned["url"], data=data, headers={**presigned["headers"], "Origin": allowed}, timeout=15)
     assert upload.status_code == 200
     assert _acao(upload) == allowed

@@ -75,7 +75,7 @@ def met(stack: Stack, name: str) -> tuple[int, int]:
 
 def uploaded(stack: Stack, token: str, data: bytes) -> str:
     """Presign and upload an object; its key."""
-    presign = stack.presign(token, size=len(data), method="PUT")
+    presign = stack.presign(token, data=data, method="PUT")
     assert presign.status_code == 201, presign.text
     assert stack.upload(presign.json(), data).status_code == 200
     return presign.json()["key"]
@@ -94,7 +94,7 @@ def test_dynamodb_down_is_503_and_nothing_is_lost(stack: Stack, fault, timeout: 
     relayed, hung = met(stack, "dynamodb")
     before = stack.put_through(sub)  # positive control: uploads 1, downloads 1
     data = png(1024)
-    pending = stack.presign(token, size=len(data), method="PUT")  # uploads 2
+    pending = stack.presign(token, data=data, method="PUT")  # uploads 2
     assert pending.status_code == 201, pending.text
     assert met(stack, "dynamodb")[0] > relayed  # the API does reach DynamoDB through the forwarder
 
@@ -147,7 +147,7 @@ def test_jwks_hanging_is_503_for_a_container_without_the_keys_then_recovers(stac
     token = stack.user_token(sub)
     before = stack.put_through(sub)  # positive control; this container now has the issuer's keys: uploads 1
     data = png(1024)
-    pending = stack.presign(token, size=len(data), method="PUT")  # uploads 2
+    pending = stack.presign(token, data=data, method="PUT")  # uploads 2
     assert pending.status_code == 201, pending.text
 
     fault("jwks", "hang")

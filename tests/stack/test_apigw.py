@@ -170,6 +170,43 @@ def test_settings_from_plan_give_every_resource_the_planned_methods() -> None:
     }
 
 
+def test_settings_from_plan_take_a_nested_resource_path_from_its_for_each_key() -> None:
+    def resource(name, values, index=None):
+        found = {"address": f"aws_api_gateway_resource.{name}", "mode": "managed", "type": "aws_api_gateway_resource"}
+        return {**found, "name": name, "values": values, **({"index": index} if index is not None else {})}
+
+    plan = Plan(
+        {
+            "planned_values": {
+                "root_module": {
+                    "resources": [
+                        {
+                            "address": "s",
+                            "mode": "managed",
+                            "type": "aws_api_gateway_stage",
+                            "name": "s",
+                            "values": {"stage_name": "v1"},
+                        },
+                        {
+                            "address": "a",
+                            "mode": "managed",
+                            "type": "aws_api_gateway_rest_api",
+                            "name": "a",
+                            "values": {},
+                        },
+                        resource("route", {"path_part": "uploads"}, "uploads"),
+                        resource("upload", {"path_part": "{upload_id}"}, "uploads/{upload_id}"),
+                        resource("action", {"path_part": "parts"}, "uploads/{upload_id}/parts"),
+                        resource("odd", {"path_part": "x"}, "not-a-path"),
+                    ]
+                }
+            }
+        }
+    )
+    paths = [route["path"] for route in settings_from_plan(plan)["routes"]]
+    assert paths == ["/uploads", "/uploads/{upload_id}", "/uploads/{upload_id}/parts", "/x"]
+
+
 def test_settings_from_plan_need_exactly_one_stage() -> None:
     with pytest.raises(Unresolved, match="exactly one aws_api_gateway_stage"):
         settings_from_plan(Plan({}))

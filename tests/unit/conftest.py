@@ -12,6 +12,7 @@ from lambda_testkit import (
     BUCKET,
     REGION,
     TABLE,
+    UPLOAD_TABLE,
     Aws,
     FakeLambdaContext,
     api_environment,
@@ -51,6 +52,12 @@ def aws_module() -> Iterator[Aws]:
             TableName=TABLE,
             KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
             AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
+            BillingMode="PAY_PER_REQUEST",
+        )
+        dynamodb.create_table(
+            TableName=UPLOAD_TABLE,
+            KeySchema=[{"AttributeName": "upload_id", "KeyType": "HASH"}],
+            AttributeDefinitions=[{"AttributeName": "upload_id", "AttributeType": "S"}],
             BillingMode="PAY_PER_REQUEST",
         )
         kms = boto3.client("kms", region_name=REGION)

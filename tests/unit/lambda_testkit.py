@@ -152,6 +152,7 @@ def cf_event(
 
 BUCKET = "uploads-unit-test"
 TABLE = "upload-rate-limit"
+UPLOAD_TABLE = "upload-records"
 REGION = "us-east-1"
 
 
@@ -173,6 +174,7 @@ def api_environment(aws: Aws, **overrides: str) -> dict[str, str]:
         "ALLOWED_CONTENT_TYPES": "image/jpeg,image/png,image/gif,image/webp,image/avif",
         "PRESIGN_EXPIRES_SECONDS": "300",
         "RATE_LIMIT_TABLE": TABLE,
+        "UPLOAD_TABLE": UPLOAD_TABLE,
         "RATE_LIMIT_MAX_REQUESTS": "5",
         "RATE_LIMIT_WINDOW_SECONDS": "60",
         "SIGNING_KEY_ID": aws.key_arn,
@@ -232,3 +234,7 @@ class FakeLambdaContext:
 
     def get_remaining_time_in_millis(self) -> int:
         return self.remaining_ms
+
+
+SHA256 = "47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU="  # base64 SHA-256 of b"" (a well-formed checksum)
+SMALL_UPLOAD = {"content_type": "image/png", "size": 10, "sha256": SHA256}

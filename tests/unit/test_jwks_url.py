@@ -13,7 +13,7 @@ from lambda_testkit import api_event, body_of, jwk, make_token, rsa_key, user_jw
 from upload_api.auth import MAX_JWKS_BYTES, JwksCache, http_get
 from upload_api.errors import ServiceUnavailableError
 
-GOOD = {"content_type": "image/png", "size": 10}
+GOOD = {"content_type": "image/png", "size": 10, "sha256": "47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU="}
 
 
 @pytest.fixture

@@ -20,6 +20,7 @@ from cryptography.hazmat.primitives.asymmetric import rsa as crypto_rsa
 from lambda_testkit import (
     DOWNLOAD_AUDIENCE,
     DOWNLOAD_ISSUER,
+    SMALL_UPLOAD,
     USER_AUDIENCE,
     USER_ISSUER,
     api_event,
@@ -183,7 +184,7 @@ ATTACKS: dict[str, Callable[[Target], str]] = {
 
 
 def api_status(api, token: str) -> int:
-    event = api_event("/uploads", {"content_type": "image/png", "size": 10}, token=token)
+    event = api_event("/uploads", SMALL_UPLOAD, token=token)
     response = api(event)
     if response["statusCode"] != 201:
         assert set(body_of(response)) == {"error"}

@@ -12,7 +12,7 @@ from lambda_testkit import api_event, make_token
 
 from objectkeys import encode_owner
 
-GOOD = {"content_type": "image/png", "size": 1234}
+GOOD = {"content_type": "image/png", "size": 1234, "sha256": "47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU="}
 NAMESPACE = "Acme/Uploads-test"
 
 

@@ -9,7 +9,17 @@ import time
 import rsa as pyrsa
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
-from lambda_testkit import DOWNLOAD_AUDIENCE, DOWNLOAD_ISSUER, api_event, b64url, cf_event, make_token, rsa_key
+from lambda_testkit import (
+    DOWNLOAD_AUDIENCE,
+    DOWNLOAD_ISSUER,
+    SHA256,
+    SMALL_UPLOAD,
+    api_event,
+    b64url,
+    cf_event,
+    make_token,
+    rsa_key,
+)
 
 from edge_auth import handler as edge
 from edge_auth.paths import normalise_uri
@@ -169,7 +179,7 @@ def test_api_never_authorizes_a_forged_token(api, token, body, path):
     """Only the token varies (forged); the request is otherwise one the API grants (the
     control below): so the only refusal possible is 401."""
     del body
-    valid_body = {"content_type": "image/png", "size": 10} if path == "/uploads" else {"key": _alice_key()}
+    valid_body = SMALL_UPLOAD if path == "/uploads" else {"key": _alice_key()}
     response = api(api_event(path, valid_body, token=token))
     assert response["statusCode"] == 401
     assert set(json.loads(response["body"])["error"]) == {"code", "message"}
@@ -182,11 +192,11 @@ def _alice_key() -> str:
 def test_the_requests_forged_tokens_are_refused_on_pass_with_a_valid_token(api):
     """Positive control: the same requests with a real token are granted."""
     token = make_token(sub="alice")
-    assert api(api_event("/uploads", {"content_type": "image/png", "size": 10}, token=token))["statusCode"] == 201
+    assert api(api_event("/uploads", SMALL_UPLOAD, token=token))["statusCode"] == 201
     assert api(api_event("/downloads", {"key": _alice_key()}, token=token))["statusCode"] == 200
 
 
-VALID_UPLOAD = {"content_type": "image/png", "size": 10, "filename": "a.png", "method": "PUT"}
+VALID_UPLOAD = {"content_type": "image/png", "size": 10, "filename": "a.png", "method": "PUT", "sha256": SHA256}
 
 
 @st.composite

@@ -9,7 +9,12 @@ from lambda_testkit import BUCKET, ORIGIN, USER_AUDIENCE, api_event, body_of, ec
 
 from objectkeys import encode_owner, parse_key
 
-GOOD = {"content_type": "image/png", "size": 1234, "filename": "holiday.png"}
+GOOD = {
+    "content_type": "image/png",
+    "size": 1234,
+    "filename": "holiday.png",
+    "sha256": "47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=",
+}
 
 
 def header(response, name):
@@ -43,8 +48,16 @@ def test_presigned_put_signs_content_type_length_and_write_once(api):
     assert response["statusCode"] == 201
     body = body_of(response)
     assert body["method"] == "PUT"
-    assert body["headers"] == {"Content-Type": "image/png", "Content-Length": "1234", "If-None-Match": "*"}
-    assert "X-Amz-SignedHeaders=content-length%3Bcontent-type%3Bhost%3Bif-none-match&" in body["url"]
+    assert body["headers"] == {
+        "Content-Type": "image/png",
+        "Content-Length": "1234",
+        "If-None-Match": "*",
+        "x-amz-checksum-sha256": GOOD["sha256"],
+    }
+    assert (
+        "X-Amz-SignedHeaders=content-length%3Bcontent-type%3Bhost%3Bif-none-match%3Bx-amz-checksum-sha256&"
+        in body["url"]
+    )
     assert "X-Amz-Expires=300" in body["url"]
 
 
@@ -63,7 +76,11 @@ def test_the_filename_never_chooses_the_key(api):
     ("body", "status", "code"),
     [
         ({**GOOD, "content_type": "text/html"}, 415, "unsupported_media_type"),
-        ({**GOOD, "size": 10485761}, 413, "payload_too_large"),
+        ({**GOOD, "size": 10485761, "method": "POST"}, 413, "payload_too_large"),
+        ({**GOOD, "size": 10485761, "method": "PUT"}, 413, "payload_too_large"),
+        ({**GOOD, "size": 5 * 1024**3 + 1, "method": "MULTIPART"}, 413, "payload_too_large"),
+        ({**GOOD, "sha256": None}, 400, "checksum_required"),
+        ({**GOOD, "sha256": "abc"}, 400, "invalid_checksum"),
         ({**GOOD, "size": 0}, 400, "bad_request"),
         ({**GOOD, "size": "12"}, 400, "bad_request"),
         ({**GOOD, "size": True}, 400, "bad_request"),

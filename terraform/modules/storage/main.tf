@@ -131,9 +131,9 @@ resource "aws_s3_bucket_cors_configuration" "uploads" {
     allowed_origins = var.allowed_origins
     allowed_methods = ["GET", "HEAD", "PUT", "POST"]
     allowed_headers = var.cors_allowed_headers
-    # Without these, browsers hide the headers from scripts: ETag confirms a PUT,
-    # Location names the object after a presigned POST.
-    expose_headers  = ["ETag", "Location"]
+    # Without these, browsers hide the headers from scripts: ETag confirms a PUT or a part,
+    # Location names the object after a presigned POST, x-amz-checksum-sha256 is what S3 stored.
+    expose_headers  = ["ETag", "Location", "x-amz-checksum-sha256"]
     max_age_seconds = var.cors_max_age_seconds
   }
 }

@@ -35,6 +35,14 @@ locals {
       POWERTOOLS_LOG_LEVEL       = var.log_level
       # Business metrics (lambda_src/upload_api/metrics.py); the service dimension is POWERTOOLS_SERVICE_NAME.
       POWERTOOLS_METRICS_NAMESPACE = var.metrics_namespace
+      # Issue 15: checksums and multipart uploads.
+      REQUIRE_SHA256              = tostring(var.require_sha256)
+      UPLOAD_TABLE                = aws_dynamodb_table.uploads.name
+      MULTIPART_THRESHOLD_BYTES   = tostring(min(var.multipart_threshold_bytes, var.max_upload_bytes))
+      MAX_OBJECT_BYTES            = tostring(max(var.max_object_bytes, var.max_upload_bytes))
+      PART_SIZE_BYTES             = tostring(var.part_size_bytes)
+      PART_SIGN_RATE_MAX_REQUESTS = tostring(var.part_sign_rate_max_requests)
+      MULTIPART_EXPIRES_SECONDS   = tostring(var.multipart_expires_seconds)
     },
     var.user_jwks_url != null ? { USER_JWKS_URL = var.user_jwks_url } : { USER_JWKS_JSON = var.user_jwks_json },
   )
@@ -45,14 +53,28 @@ locals {
     for k, v in merge(local.environment, { SIGNING_KEY_ID = "", CDN_URL = "" }) : length(k) + length(v)
   ]) + 36 + 8 + 253
 
-  routes = toset(["uploads", "downloads"])
-  # OPTIONS goes to the function as well: only code can echo one of several allowed origins.
-  route_methods = {
-    for pair in setproduct(local.routes, ["POST", "OPTIONS"]) : "${pair[1]} /${pair[0]}" => {
-      path   = pair[0]
-      method = pair[1]
-    }
+  # Each API resource by its full path (the harness reads the path from the for_each key),
+  # with the methods integrated on it. OPTIONS goes to the function as well: only code can
+  # echo one of several allowed origins.
+  top_routes    = toset(["uploads", "downloads"])
+  upload_routes = toset(["parts", "complete"])
+  route_paths = {
+    "uploads"                      = ["POST"]
+    "downloads"                    = ["POST"]
+    "uploads/{upload_id}"          = ["GET", "DELETE"]
+    "uploads/{upload_id}/parts"    = ["GET", "POST"]
+    "uploads/{upload_id}/complete" = ["POST"]
   }
+  route_methods = merge([
+    for path, methods in local.route_paths : {
+      for method in concat(methods, ["OPTIONS"]) : "${method} /${path}" => { path = path, method = method }
+    }
+  ]...)
+  resource_ids = merge(
+    { for path, r in aws_api_gateway_resource.route : path => r.id },
+    { for path, r in aws_api_gateway_resource.upload : path => r.id },
+    { for path, r in aws_api_gateway_resource.upload_action : path => r.id },
+  )
 }
 
 # --- Download-token signing key ------------------------------------------------
@@ -146,6 +168,36 @@ resource "aws_dynamodb_table" "rate_limit" {
   }
 }
 
+# --- Upload records -----------------------------------------------------------
+
+resource "aws_dynamodb_table" "uploads" {
+  #checkov:skip=CKV_AWS_28:Records live until their upload expires (multipart_expires_seconds); the objects themselves are versioned in S3.
+  #checkov:skip=CKV_AWS_119:Holds upload bookkeeping (owner sub, key, sizes, checksums); the AWS-owned key is the default, a customer key is optional (dynamodb_kms_key_arn).
+  name         = "${var.name}-uploads"
+  billing_mode = "PAY_PER_REQUEST"
+  hash_key     = "upload_id"
+  tags         = var.tags
+
+  attribute {
+    name = "upload_id"
+    type = "S"
+  }
+
+  # A record's right to sign and complete ends at expires_at; DynamoDB then deletes it.
+  ttl {
+    attribute_name = "expires_at"
+    enabled        = true
+  }
+
+  dynamic "server_side_encryption" {
+    for_each = var.dynamodb_kms_key_arn == null ? [] : [var.dynamodb_kms_key_arn]
+    content {
+      enabled     = true
+      kms_key_arn = server_side_encryption.value
+    }
+  }
+}
+
 # --- Function -----------------------------------------------------------------
 
 resource "aws_iam_role" "function" {
@@ -162,8 +214,11 @@ resource "aws_iam_role" "function" {
   })
 }
 
-# Least privilege: write new objects under the prefix (presigning needs nothing more),
-# count requests (one atomic UpdateItem per request), sign tokens, write its own logs. No s3:GetObject, no s3:DeleteObject.
+# Least privilege: write new objects under the prefix (presigning single PUT/POST needs
+# nothing more), the multipart calls the API makes or presigns (create, upload part, list
+# parts, complete, abort) and HeadObject (s3:GetObject: the status route reads the stored
+# checksum) on the prefix only; count requests (one atomic UpdateItem per request); read and
+# write upload records; sign tokens; write its own logs. No s3:DeleteObject, no s3:ListBucket.
 resource "aws_iam_role_policy" "function" {
   name = "least-privilege"
   role = aws_iam_role.function.id
@@ -171,10 +226,17 @@ resource "aws_iam_role_policy" "function" {
     Version = "2012-10-17"
     Statement = [
       {
-        Sid      = "PresignUploadsUnderPrefix"
-        Effect   = "Allow"
-        Action   = "s3:PutObject"
+        Sid    = "UploadsUnderPrefix"
+        Effect = "Allow"
+        # s3:PutObject covers PutObject, CreateMultipartUpload, UploadPart and CompleteMultipartUpload.
+        Action   = ["s3:PutObject", "s3:ListMultipartUploadParts", "s3:AbortMultipartUpload", "s3:GetObject"]
         Resource = local.uploads_arn
+      },
+      {
+        Sid      = "UploadRecords"
+        Effect   = "Allow"
+        Action   = ["dynamodb:PutItem", "dynamodb:GetItem"]
+        Resource = aws_dynamodb_table.uploads.arn
       },
       {
         Sid      = "CountRequestsPerUser"
@@ -243,7 +305,7 @@ resource "aws_lambda_function" "upload_api" {
 
 resource "aws_api_gateway_rest_api" "upload_api" {
   name        = var.name
-  description = "Upload API: POST /uploads (presigned upload), POST /downloads (download token)."
+  description = "Upload API: POST /uploads (presigned or multipart upload), /uploads/{upload_id}/... (parts, complete, status, abort), POST /downloads (download token)."
   tags        = var.tags
 
   endpoint_configuration {
@@ -257,11 +319,29 @@ resource "aws_api_gateway_rest_api" "upload_api" {
 }
 
 resource "aws_api_gateway_resource" "route" {
-  for_each = local.routes
+  for_each = local.top_routes
 
   rest_api_id = aws_api_gateway_rest_api.upload_api.id
   parent_id   = aws_api_gateway_rest_api.upload_api.root_resource_id
   path_part   = each.key
+}
+
+# /uploads/{upload_id} (status, abort) and its actions /parts (sign, list) and /complete.
+resource "aws_api_gateway_resource" "upload" {
+  # Keyed by its full path, as every nested resource: a plan cannot tell a resource's parent.
+  for_each = toset(["uploads/{upload_id}"])
+
+  rest_api_id = aws_api_gateway_rest_api.upload_api.id
+  parent_id   = aws_api_gateway_resource.route["uploads"].id
+  path_part   = "{upload_id}"
+}
+
+resource "aws_api_gateway_resource" "upload_action" {
+  for_each = { for part in local.upload_routes : "uploads/{upload_id}/${part}" => part }
+
+  rest_api_id = aws_api_gateway_rest_api.upload_api.id
+  parent_id   = aws_api_gateway_resource.upload["uploads/{upload_id}"].id
+  path_part   = each.value
 }
 
 resource "aws_api_gateway_method" "route" {
@@ -270,7 +350,7 @@ resource "aws_api_gateway_method" "route" {
   for_each = local.route_methods
 
   rest_api_id   = aws_api_gateway_rest_api.upload_api.id
-  resource_id   = aws_api_gateway_resource.route[each.value.path].id
+  resource_id   = local.resource_ids[each.value.path]
   http_method   = each.value.method
   authorization = "NONE"
 }
@@ -279,7 +359,7 @@ resource "aws_api_gateway_integration" "route" {
   for_each = local.route_methods
 
   rest_api_id             = aws_api_gateway_rest_api.upload_api.id
-  resource_id             = aws_api_gateway_resource.route[each.value.path].id
+  resource_id             = local.resource_ids[each.value.path]
   http_method             = aws_api_gateway_method.route[each.key].http_method
   type                    = "AWS_PROXY"
   integration_http_method = "POST"
@@ -301,6 +381,8 @@ resource "aws_api_gateway_deployment" "upload_api" {
   triggers = {
     redeployment = sha1(jsonencode([
       aws_api_gateway_resource.route,
+      aws_api_gateway_resource.upload,
+      aws_api_gateway_resource.upload_action,
       aws_api_gateway_method.route,
       aws_api_gateway_integration.route,
       aws_api_gateway_gateway_response.cors,
@@ -412,7 +494,7 @@ resource "aws_api_gateway_gateway_response" "cors" {
     "gatewayresponse.header.Access-Control-Allow-Origin"  = "'${var.allowed_origins[0]}'"
     "gatewayresponse.header.Vary"                         = "'Origin'"
     "gatewayresponse.header.Access-Control-Allow-Headers" = "'Authorization,Content-Type'"
-    "gatewayresponse.header.Access-Control-Allow-Methods" = "'POST,OPTIONS'"
+    "gatewayresponse.header.Access-Control-Allow-Methods" = "'GET,POST,DELETE,OPTIONS'"
   }
 
   response_templates = {

@@ -85,3 +85,8 @@ output "metrics" {
     service   = local.environment.POWERTOOLS_SERVICE_NAME
   }
 }
+
+output "upload_table_name" {
+  description = "DynamoDB table of upload records (hash key upload_id, TTL attribute expires_at)."
+  value       = aws_dynamodb_table.uploads.name
+}

@@ -368,3 +368,70 @@ variable "tags" {
   type        = map(string)
   default     = {}
 }
+
+variable "require_sha256" {
+  description = "Whether POST /uploads requires the file's SHA-256 for single (POST/PUT) uploads; S3 then refuses other bytes. false makes it optional."
+  type        = bool
+  default     = true
+  nullable    = false
+}
+
+variable "multipart_threshold_bytes" {
+  description = "Above this size, an upload request without a method becomes a multipart upload. Capped at max_upload_bytes."
+  type        = number
+  default     = 10485760
+  nullable    = false
+
+  validation {
+    condition     = var.multipart_threshold_bytes >= 1 && var.multipart_threshold_bytes <= 5368709120 && floor(var.multipart_threshold_bytes) == var.multipart_threshold_bytes
+    error_message = "multipart_threshold_bytes must be a whole number between 1 and 5 GiB."
+  }
+}
+
+variable "max_object_bytes" {
+  description = "Largest multipart upload the API accepts, in bytes (S3 allows 5 TiB). Raised to max_upload_bytes when smaller."
+  type        = number
+  default     = 5368709120
+  nullable    = false
+
+  validation {
+    condition     = var.max_object_bytes >= 1 && var.max_object_bytes <= 5497558138880 && floor(var.max_object_bytes) == var.max_object_bytes
+    error_message = "max_object_bytes must be a whole number between 1 and 5 TiB (S3's object size limit)."
+  }
+}
+
+variable "part_size_bytes" {
+  description = "Preferred multipart part size; the API grows it in whole MiB when a file would need more than 10,000 parts."
+  type        = number
+  default     = 8388608
+  nullable    = false
+
+  validation {
+    condition     = var.part_size_bytes >= 5242880 && var.part_size_bytes <= 5368709120 && floor(var.part_size_bytes) == var.part_size_bytes
+    error_message = "part_size_bytes must be a whole number between 5 MiB and 5 GiB (S3's part size limits)."
+  }
+}
+
+variable "part_sign_rate_max_requests" {
+  description = "Part-signing requests (batches of up to 100 parts) per user within the rate-limit window: a larger budget than rate_limit_max_requests."
+  type        = number
+  default     = 300
+  nullable    = false
+
+  validation {
+    condition     = var.part_sign_rate_max_requests >= 1 && var.part_sign_rate_max_requests <= 1000000 && floor(var.part_sign_rate_max_requests) == var.part_sign_rate_max_requests
+    error_message = "part_sign_rate_max_requests must be a whole number between 1 and 1000000."
+  }
+}
+
+variable "multipart_expires_seconds" {
+  description = "Lifetime of an upload record: until then its owner may sign parts and complete; then DynamoDB's TTL removes it. Keep it below the bucket's incomplete-multipart cleanup."
+  type        = number
+  default     = 86400
+  nullable    = false
+
+  validation {
+    condition     = var.multipart_expires_seconds >= 3600 && var.multipart_expires_seconds <= 604800 && floor(var.multipart_expires_seconds) == var.multipart_expires_seconds
+    error_message = "multipart_expires_seconds must be a whole number between 3600 (1 hour) and 604800 (7 days)."
+  }
+}

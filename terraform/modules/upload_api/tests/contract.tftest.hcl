@@ -636,3 +636,199 @@ run "cdn_url_refused_0" {
 
   expect_failures = [var.cdn_url]
 }
+
+run "require_sha256_accepted_0" {
+  command = plan
+
+  variables {
+    require_sha256 = true
+  }
+}
+
+run "require_sha256_accepted_1" {
+  command = plan
+
+  variables {
+    require_sha256 = false
+  }
+}
+
+run "multipart_threshold_bytes_accepted_0" {
+  command = plan
+
+  variables {
+    multipart_threshold_bytes = 1
+  }
+}
+
+run "multipart_threshold_bytes_accepted_1" {
+  command = plan
+
+  variables {
+    multipart_threshold_bytes = 5368709120
+  }
+}
+
+run "multipart_threshold_bytes_refused_0" {
+  command = plan
+
+  variables {
+    multipart_threshold_bytes = 0
+  }
+
+  expect_failures = [var.multipart_threshold_bytes]
+}
+
+run "multipart_threshold_bytes_refused_1" {
+  command = plan
+
+  variables {
+    multipart_threshold_bytes = 5368709121
+  }
+
+  expect_failures = [var.multipart_threshold_bytes]
+}
+
+run "max_object_bytes_accepted_0" {
+  command = plan
+
+  variables {
+    max_object_bytes = 1
+  }
+}
+
+run "max_object_bytes_accepted_1" {
+  command = plan
+
+  variables {
+    max_object_bytes = 5497558138880
+  }
+}
+
+run "max_object_bytes_refused_0" {
+  command = plan
+
+  variables {
+    max_object_bytes = 0
+  }
+
+  expect_failures = [var.max_object_bytes]
+}
+
+run "max_object_bytes_refused_1" {
+  command = plan
+
+  variables {
+    max_object_bytes = 5497558138881
+  }
+
+  expect_failures = [var.max_object_bytes]
+}
+
+run "part_size_bytes_accepted_0" {
+  command = plan
+
+  variables {
+    part_size_bytes = 5242880
+  }
+}
+
+run "part_size_bytes_accepted_1" {
+  command = plan
+
+  variables {
+    part_size_bytes = 5368709120
+  }
+}
+
+run "part_size_bytes_refused_0" {
+  command = plan
+
+  variables {
+    part_size_bytes = 5242879
+  }
+
+  expect_failures = [var.part_size_bytes]
+}
+
+run "part_size_bytes_refused_1" {
+  command = plan
+
+  variables {
+    part_size_bytes = 5368709121
+  }
+
+  expect_failures = [var.part_size_bytes]
+}
+
+run "part_sign_rate_max_requests_accepted_0" {
+  command = plan
+
+  variables {
+    part_sign_rate_max_requests = 1
+  }
+}
+
+run "part_sign_rate_max_requests_accepted_1" {
+  command = plan
+
+  variables {
+    part_sign_rate_max_requests = 1000000
+  }
+}
+
+run "part_sign_rate_max_requests_refused_0" {
+  command = plan
+
+  variables {
+    part_sign_rate_max_requests = 0
+  }
+
+  expect_failures = [var.part_sign_rate_max_requests]
+}
+
+run "part_sign_rate_max_requests_refused_1" {
+  command = plan
+
+  variables {
+    part_sign_rate_max_requests = 1000001
+  }
+
+  expect_failures = [var.part_sign_rate_max_requests]
+}
+
+run "multipart_expires_seconds_accepted_0" {
+  command = plan
+
+  variables {
+    multipart_expires_seconds = 3600
+  }
+}
+
+run "multipart_expires_seconds_accepted_1" {
+  command = plan
+
+  variables {
+    multipart_expires_seconds = 604800
+  }
+}
+
+run "multipart_expires_seconds_refused_0" {
+  command = plan
+
+  variables {
+    multipart_expires_seconds = 3599
+  }
+
+  expect_failures = [var.multipart_expires_seconds]
+}
+
+run "multipart_expires_seconds_refused_1" {
+  command = plan
+
+  variables {
+    multipart_expires_seconds = 604801
+  }
+
+  expect_failures = [var.multipart_expires_seconds]
+}

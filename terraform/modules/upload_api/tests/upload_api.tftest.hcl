@@ -27,11 +27,19 @@ run "role_is_least_privilege" {
   command = apply
 
   assert {
-    condition = !anytrue([
+    condition = toset([
       for action in flatten([for s in jsondecode(aws_iam_role_policy.function.policy).Statement : s.Action]) :
-      can(regex("^s3:(\\*|Get|Delete|List|PutBucket|PutObjectAcl)", action))
-    ])
-    error_message = "The API role must not read, list or delete objects, nor change ACLs or the bucket."
+      action if startswith(action, "s3:")
+    ]) == toset(["s3:PutObject", "s3:ListMultipartUploadParts", "s3:AbortMultipartUpload", "s3:GetObject"])
+    error_message = "The API role gets exactly the S3 actions it uses: PutObject (single and multipart writes), ListMultipartUploadParts, AbortMultipartUpload, GetObject (HeadObject for the stored checksum); never delete, list the bucket, ACLs or bucket settings."
+  }
+
+  assert {
+    condition = toset([
+      for s in jsondecode(aws_iam_role_policy.function.policy).Statement : s.Resource
+      if anytrue([for a in flatten([s.Action]) : startswith(a, "dynamodb:")])
+    ]) == toset([aws_dynamodb_table.rate_limit.arn, aws_dynamodb_table.uploads.arn])
+    error_message = "DynamoDB access must be limited to the rate-limit and upload-record tables."
   }
 
   assert {

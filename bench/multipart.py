@@ -1,0 +1,118 @@
+"""Upload throughput through the local stack (`make up`), issue 15: one file sent as a single
+presigned PUT versus as a multipart upload (POST /uploads MULTIPART, signed part batches,
+parts PUT with their SHA-256, complete) with 1, 4 and 8 parts in flight. One run each; MB/s
+= file bytes / wall time from the first API call to the complete's answer.
+
+The single request is the API's own `presigned_put` (checksum signed) for the same bytes,
+signed with the emulator's credentials: the API itself refuses single uploads above
+`max_upload_bytes` (10 MiB in terraform/examples/local), so this is S3's single-request
+reference, not an API flow. File: 256 MiB (QUICK=1: 16 MiB; BENCH_MULTIPART_MB overrides)."""
+
+from __future__ import annotations
+
+import os
+import time
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+import boto3
+import requests
+from botocore.config import Config
+
+from bench.checksum import b64sha256
+from bench.context import BenchContext
+from bench.e2e import _outputs
+from bench.results import Section
+
+IN_FLIGHT = (1, 4, 8)
+TIMEOUT = 300
+
+
+def _multipart(api: str, token: str, data: bytes, in_flight: int) -> None:
+    headers = {"Authorization": f"Bearer {token}"}
+    with requests.Session() as session:
+        created = session.post(
+            f"{api}/uploads",
+            json={"content_type": "image/png", "size": len(data), "method": "MULTIPART"},
+            headers=headers,
+            timeout=TIMEOUT,
+        )
+        if created.status_code != 201:
+            raise RuntimeError(f"POST uploads: HTTP {created.status_code} {created.text[:200]}")
+        upload = created.json()
+        size, count = upload["part_size"], upload["part_count"]
+        chunks = {n: data[(n - 1) * size : n * size] for n in range(1, count + 1)}
+        signed: list[dict[str, Any]] = []
+        numbers = list(chunks)
+        for start in range(0, count, 100):  # batches of at most 100 parts
+            batch = [{"part_number": n, "sha256": b64sha256(chunks[n])} for n in numbers[start : start + 100]]
+            answer = session.post(
+                f"{api}/uploads/{upload['upload_id']}/parts", json={"parts": batch}, headers=headers, timeout=TIMEOUT
+            )
+            if answer.status_code != 200:
+                raise RuntimeError(f"sign parts: HTTP {answer.status_code} {answer.text[:200]}")
+            signed.extend(answer.json()["parts"])
+
+        def put(part: dict[str, Any]) -> None:
+            sent_headers = {k: v for k, v in part["headers"].items() if k != "Content-Length"}
+            sent = requests.put(part["url"], data=chunks[part["part_number"]], headers=sent_headers, timeout=TIMEOUT)
+            if sent.status_code != 200:
+                raise RuntimeError(f"PUT part: HTTP {sent.status_code} {sent.text[:200]}")
+
+        with ThreadPoolExecutor(in_flight) as pool:
+            list(pool.map(put, signed))
+        done = session.post(f"{api}/uploads/{upload['upload_id']}/complete", headers=headers, timeout=TIMEOUT)
+        if done.status_code != 200:
+            raise RuntimeError(f"complete: HTTP {done.status_code} {done.text[:200]}")
+
+
+def _single(s3: Any, bucket: str, data: bytes) -> None:
+    from upload_api.presign import presigned_put
+
+    key = f"uploads/bench/{os.urandom(16).hex()}.png"
+    upload = presigned_put(
+        s3, bucket=bucket, key=key, content_type="image/png", size=len(data), expires=600, sha256=b64sha256(data)
+    )
+    headers = {k: v for k, v in (upload.headers or {}).items() if k != "Content-Length"}
+    sent = requests.put(upload.url, data=data, headers=headers, timeout=TIMEOUT)
+    if sent.status_code != 200:
+        raise RuntimeError(f"single PUT: HTTP {sent.status_code} {sent.text[:200]}")
+
+
+def bench_multipart(ctx: BenchContext) -> tuple[Section, dict[str, float]]:
+    section = Section("multipart", "Upload throughput: single request vs multipart")
+    outputs = _outputs(ctx)
+    if isinstance(outputs, str):
+        return section.skip(outputs), {}
+    from bench.localstack import CREDENTIALS, endpoints
+    from stack.issuer import mint, private_key, user_jwt_settings
+
+    megabytes = int(os.environ.get("BENCH_MULTIPART_MB", "16" if ctx.quick else "256"))
+    data = os.urandom(megabytes * 1024 * 1024)
+    issuer, audience = user_jwt_settings()
+    key = private_key()
+    api = str(outputs["uploads_url"]).rsplit("/uploads", 1)[0]
+    s3 = boto3.client(
+        "s3",
+        endpoint_url=endpoints(ctx.root)["default"],
+        config=Config(signature_version="s3v4"),
+        **CREDENTIALS,
+    )
+    rates: dict[str, float] = {}
+    runs: list[tuple[str, Any]] = [("single", lambda: _single(s3, str(outputs["bucket_name"]), data))]
+    for n in IN_FLIGHT:
+        token = mint(f"bench-multipart-{n}-{os.getpid()}", issuer=issuer, audience=audience, ttl_seconds=3600, key=key)
+        runs.append((f"multipart.p{n}", lambda n=n, token=token: _multipart(api, token, data, n)))
+    for name, run in runs:
+        ctx.log(f"multipart: {name}, {megabytes} MiB")
+        started = time.perf_counter()
+        try:
+            run()
+        except RuntimeError as exc:
+            return section.fail(f"{name}: {exc}"), rates
+        rates[name] = len(data) / (time.perf_counter() - started) / 1e6
+        label = "Single presigned PUT" if name == "single" else f"Multipart, {name[-1]} parts in flight"
+        section.add(f"{name}.rate", f"{label}, {megabytes} MiB", rates[name], "MB/s")
+    section.details["method"] = __doc__.split("\n\n", 1)[0].replace("\n", " ")
+    section.details["file_mib"] = megabytes
+    return section, rates

@@ -1,0 +1,129 @@
+"""The upload record store: one DynamoDB item per upload, keyed by the upload id (the 32-hex
+id inside the object key, so a key alone finds its record).
+
+{"upload_id", "owner", "key", "method", "size", "content_type", "sha256"?, "part_size"?,
+ "part_count"?, "s3_upload_id"?, "state", "created_at", "expires_at" (the table's TTL
+ attribute, epoch seconds), "result_sha256"?, "checksum_type"?}
+
+Only the owner's `sub` may act on a record; the routes answer 404 upload_not_found for a
+record that is someone else's, exactly as for one that does not exist."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from typing import Any
+
+from upload_api.failures import AWS_ERRORS, aws_failure
+
+PARTITION_KEY = "upload_id"
+TTL_ATTRIBUTE = "expires_at"
+
+AWAITING_UPLOAD = "awaiting_upload"
+UPLOADING = "uploading"
+UPLOADED = "uploaded"
+ABORTED = "aborted"
+STATES = (AWAITING_UPLOAD, UPLOADING, UPLOADED, ABORTED)
+
+_STRINGS = ("upload_id", "owner", "key", "method", "content_type", "state")
+_OPTIONAL_STRINGS = ("sha256", "s3_upload_id", "result_sha256", "checksum_type")
+_NUMBERS = ("size", "created_at", "expires_at")
+_OPTIONAL_NUMBERS = ("part_size", "part_count")
+
+
+@dataclass(frozen=True)
+class UploadRecord:
+    upload_id: str
+    owner: str
+    key: str
+    method: str
+    size: int
+    content_type: str
+    state: str
+    created_at: int
+    expires_at: int
+    sha256: str | None = None
+    part_size: int | None = None
+    part_count: int | None = None
+    s3_upload_id: str | None = None
+    result_sha256: str | None = None
+    checksum_type: str | None = None
+
+    def part_length(self, part_number: int) -> int:
+        """The exact size of part `part_number` (1-based): part_size, the last one the rest."""
+        if self.part_size is None or self.part_count is None or not 1 <= part_number <= self.part_count:
+            raise ValueError("not a part of this upload")
+        if part_number < self.part_count:
+            return self.part_size
+        return self.size - self.part_size * (self.part_count - 1)
+
+
+def to_item(record: UploadRecord) -> dict[str, Any]:
+    item: dict[str, Any] = {name: {"S": getattr(record, name)} for name in _STRINGS}
+    item.update({name: {"N": str(getattr(record, name))} for name in _NUMBERS})
+    for name in _OPTIONAL_STRINGS:
+        if getattr(record, name) is not None:
+            item[name] = {"S": getattr(record, name)}
+    for name in _OPTIONAL_NUMBERS:
+        if getattr(record, name) is not None:
+            item[name] = {"N": str(getattr(record, name))}
+    return item
+
+
+def from_item(item: dict[str, Any]) -> UploadRecord:
+    values: dict[str, Any] = {name: item[name]["S"] for name in _STRINGS}
+    values.update({name: int(item[name]["N"]) for name in _NUMBERS})
+    values.update({name: item[name]["S"] for name in _OPTIONAL_STRINGS if name in item})
+    values.update({name: int(item[name]["N"]) for name in _OPTIONAL_NUMBERS if name in item})
+    return UploadRecord(**values)
+
+
+@dataclass(frozen=True)
+class UploadRecords:
+    dynamodb: Any  # a boto3 DynamoDB client
+    table: str
+
+    def put_new(self, record: UploadRecord) -> None:
+        """Store a new record; never overwrites one (ids are random, a clash is a bug)."""
+        try:
+            self.dynamodb.put_item(
+                TableName=self.table,
+                Item=to_item(record),
+                ConditionExpression="attribute_not_exists(#pk)",
+                ExpressionAttributeNames={"#pk": PARTITION_KEY},
+            )
+        except AWS_ERRORS as exc:
+            raise aws_failure(exc, "dynamodb", "Upload records unavailable; retry later.") from None
+
+    def get(self, upload_id: str) -> UploadRecord | None:
+        try:
+            result = self.dynamodb.get_item(
+                TableName=self.table, Key={PARTITION_KEY: {"S": upload_id}}, ConsistentRead=True
+            )
+        except AWS_ERRORS as exc:
+            raise aws_failure(exc, "dynamodb", "Upload records unavailable; retry later.") from None
+        item = result.get("Item")
+        return from_item(item) if item else None
+
+    def save_state(self, record: UploadRecord, state: str, **changes: Any) -> UploadRecord:
+        """Move `record` to `state` (with `changes`), from the state it was read in only."""
+        updated = replace(record, state=state, **changes)
+        try:
+            self.dynamodb.put_item(
+                TableName=self.table,
+                Item=to_item(updated),
+                ConditionExpression="#state = :was",
+                ExpressionAttributeNames={"#state": "state"},
+                ExpressionAttributeValues={":was": {"S": record.state}},
+            )
+        except AWS_ERRORS as exc:
+            if _code(exc) == "ConditionalCheckFailedException":
+                current = self.get(record.upload_id)
+                if current is not None:
+                    return current
+            raise aws_failure(exc, "dynamodb", "Upload records unavailable; retry later.") from None
+        return updated
+
+
+def _code(exc: Exception) -> str:
+    response = getattr(exc, "response", None)
+    return str(response.get("Error", {}).get("Code", "")) if isinstance(response, dict) else ""

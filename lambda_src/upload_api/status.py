@@ -1,0 +1,62 @@
+"""GET /uploads/{upload_id}: the state of one of the caller's uploads and, once S3 holds the
+object, the checksum S3 stored (read with HeadObject, never taken from the client)."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from aws_lambda_powertools.event_handler import Response
+from aws_lambda_powertools.event_handler.router import APIGatewayRouter
+
+from upload_api.failures import AWS_ERRORS, aws_failure
+from upload_api.multipart import owned_record
+from upload_api.records import AWAITING_UPLOAD, UPLOADED, UploadRecord, UploadRecords
+from upload_api.responses import caller, json_response, services_of
+
+router = APIGatewayRouter()  # type: ignore[no-untyped-call]
+
+
+def stored_checksum(s3: Any, bucket: str, key: str) -> dict[str, Any] | None:
+    """What S3 stored for `key` (checksum and size), or None while there is no object."""
+    try:
+        head = s3.head_object(Bucket=bucket, Key=key, ChecksumMode="ENABLED")
+    except AWS_ERRORS as exc:
+        response = getattr(exc, "response", None)
+        code = str(response.get("Error", {}).get("Code", "")) if isinstance(response, dict) else ""
+        if code in {"404", "NoSuchKey", "NotFound"}:
+            return None
+        raise aws_failure(exc, "s3", "Storage unavailable; retry later.") from None
+    return {
+        "size": int(head.get("ContentLength", 0)),
+        "sha256": head.get("ChecksumSHA256"),
+        "checksum_type": head.get("ChecksumType") or ("FULL_OBJECT" if head.get("ChecksumSHA256") else None),
+    }
+
+
+def upload_status(record: UploadRecord, s3: Any, bucket: str, records: UploadRecords) -> dict[str, Any]:
+    if record.state == AWAITING_UPLOAD:
+        stored = stored_checksum(s3, bucket, record.key)
+        if stored is not None:
+            record = records.save_state(
+                record, UPLOADED, result_sha256=stored["sha256"], checksum_type=stored["checksum_type"]
+            )
+    body: dict[str, Any] = {
+        "upload_id": record.upload_id,
+        "key": record.key,
+        "method": record.method,
+        "state": record.state,
+        "size": record.size,
+    }
+    if record.state == UPLOADED:
+        body["sha256"] = record.result_sha256
+        body["checksum_type"] = record.checksum_type
+    return body
+
+
+@router.get("/uploads/<upload_id>")
+def get_upload(upload_id: str) -> Response[str]:
+    services = services_of(router)
+    principal = caller(router)
+    record = owned_record(services.records, upload_id, principal, int(time.time()))
+    return json_response(200, upload_status(record, services.s3, services.config.bucket_name, services.records))
