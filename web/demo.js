@@ -1,6 +1,6 @@
 // The demo page: sign in, upload with progress, show the uploads through the CDN.
 import { registerCdnTokenWorker } from './kit/cdn-tokens.js';
-import { UploadKitError, downloadUrl, loadConfig, upload } from './kit/upload-client.js';
+import { UploadKitError, downloadUrl, hasStoredUpload, loadConfig, upload } from './kit/upload-client.js';
 
 const $ = (id) => document.getElementById(id);
 const GALLERY_KEY = 'upload-demo:gallery'; // object keys and CDN paths only, never tokens
@@ -77,10 +77,13 @@ function keepImageFresh(config, cdnTokens, { key, path }, expiresAt = null) {
 async function handleFiles(config, cdnTokens, files) {
   for (const file of files) {
     showProgress(0);
-    showStatus(`Uploading ${file.name}...`);
     try {
+      // A multipart upload interrupted by a reload or a crash is resumed when the same file is chosen again.
+      const resuming = await hasStoredUpload(file).catch(() => false);
+      showStatus(`${resuming ? 'Resuming' : 'Uploading'} ${file.name}...`);
       const token = await tokenProvider();
-      const key = await upload(file, { token, config, onProgress: ({ fraction }) => showProgress(fraction) });
+      // The provider itself as `token`: a long multipart upload asks it before every API call.
+      const key = await upload(file, { token: tokenProvider, config, onProgress: ({ fraction }) => showProgress(fraction) });
       const grant = await downloadUrl(key, { token, config });
       await cdnTokens.setToken(grant.token, { path: grant.path, expiresAt: grant.expiresAt });
       addToGallery(config, { key, path: grant.path });
@@ -102,7 +105,9 @@ async function main() {
   }
   const input = $('file');
   input.accept = config.allowed_content_types.join(',');
-  $('limits').textContent = `Allowed: ${config.allowed_content_types.join(', ')}; at most ${config.max_upload_bytes} bytes.`;
+  const most = config.max_object_bytes ?? config.max_upload_bytes;
+  const parts = config.multipart_threshold_bytes != null ? ` (in parts above ${config.multipart_threshold_bytes})` : '';
+  $('limits').textContent = `Allowed: ${config.allowed_content_types.join(', ')}; at most ${most} bytes${parts}.`;
 
   const cdnTokens = await registerCdnTokenWorker(config);
   for (const entry of savedGallery()) {
