@@ -9,6 +9,7 @@ in parts and keeps its state in IndexedDB; choosing the same file after the relo
 from __future__ import annotations
 
 import hashlib
+import itertools
 import os
 import urllib.parse
 from pathlib import Path
@@ -46,7 +47,7 @@ def sign_in_and_choose(page: Page, token: str, path: Path) -> None:
 
 
 def assert_monotonic(values: list[int]) -> None:
-    assert all(b >= a for a, b in zip(values, values[1:], strict=False)), values
+    assert all(b >= a for a, b in itertools.pairwise(values)), values
 
 
 def test_multipart_upload_resumed_after_reload(
@@ -55,7 +56,7 @@ def test_multipart_upload_resumed_after_reload(
     frontend_config: dict[str, Any],  # noqa: F811
     tmp_path: Path,
 ) -> None:
-    assert SIZE > frontend_config["multipart_threshold_bytes"]
+    assert frontend_config["multipart_threshold_bytes"] < SIZE
     path = tmp_path / "large.png"  # an allowed type; the bytes are random (nothing sniffs them)
     data = os.urandom(SIZE)
     path.write_bytes(data)
@@ -112,7 +113,7 @@ def test_multipart_upload_resumed_after_reload(
     had = {part["part_number"] for part in listed[0]["parts"]}
     assert had, "the reload came before any part was stored"
     stored = sum(part["size"] for part in listed[0]["parts"])
-    assert [v for v in second if v > 0][0] >= 100 * stored // SIZE, (stored, second)  # starts where S3 was
+    assert next(v for v in second if v > 0) >= 100 * stored // SIZE, (stored, second)  # starts where S3 was
     part_count = listed[0]["part_count"]
     assert part_count == -(-SIZE // listed[0]["part_size"]) > 1
     assert set(sent[1]) == set(range(1, part_count + 1)) - had, (sorted(had), sorted(sent[1]))
