@@ -65,7 +65,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="bench", description=__doc__)
     parser.add_argument("--quick", action="store_true", help="tiny sample counts: checks the code paths, not the speed")
     parser.add_argument("--out", type=Path, default=ROOT / "build" / "bench")
-    parser.add_argument("--only", action="append", default=[], help="run only these sections (edge, api, twohop, e2e, multipart)")
+    parser.add_argument(
+        "--only", action="append", default=[], help="run only these sections (edge, api, twohop, e2e, multipart)"
+    )
     args = parser.parse_args(argv)
     args.out.mkdir(parents=True, exist_ok=True)
     for stale in args.out.glob("*.png"):

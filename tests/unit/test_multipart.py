@@ -366,3 +366,11 @@ def test_the_preflight_of_an_upload_route_allows_its_methods(api):
     headers = {k.lower(): v[0] for k, v in response["multiValueHeaders"].items()}
     assert set(headers["access-control-allow-methods"].split(",")) >= {"GET", "POST", "DELETE", "OPTIONS"}
     assert headers["access-control-allow-origin"] == "http://localhost:4583"
+
+
+def test_a_malformed_upload_id_is_404_without_a_lookup(api):
+    api.configure(UPLOAD_TABLE="no-such-table")  # any lookup would now be a 500
+    status, answer = call(api, "/uploads/not-an-id", method="GET")
+    assert (status, answer["error"]["code"]) == (404, "upload_not_found")
+    status, answer = call(api, "/uploads/" + "a" * 32, method="GET")  # the control: a lookup happens
+    assert (status, answer["error"]["code"]) == (500, "misconfigured")
