@@ -161,6 +161,7 @@ class ApiGatewayAdapter:
         routes: list[Route],
         binary_media_types: list[str] | None = None,
         api_id: str = "local",
+        *,
         integration_timeout: float = 29.0,
     ) -> None:
         self.host = host

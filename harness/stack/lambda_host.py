@@ -20,6 +20,7 @@ cold worker (Init Duration in its REPORT line).
 from __future__ import annotations
 
 import atexit
+import contextlib
 import json
 import math
 import os
@@ -145,7 +146,7 @@ class _Worker:
                 self.end_headers()
                 self.wfile.write(body)
 
-            def do_GET(self) -> None:  # noqa: N802
+            def do_GET(self) -> None:
                 if self.path != f"{RUNTIME_API}/invocation/next":
                     self._answer(404, {"errorType": "NotFound", "errorMessage": self.path})
                     return
@@ -166,7 +167,7 @@ class _Worker:
                     },
                 )
 
-            def do_POST(self) -> None:  # noqa: N802
+            def do_POST(self) -> None:
                 body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
                 error_type = self.headers.get("Lambda-Runtime-Function-Error-Type", "")
                 if self.path == f"{RUNTIME_API}/init/error":
@@ -237,10 +238,8 @@ class _Worker:
         if self.process.poll() is None:
             self.process.kill()
         self.pending.put(None)
-        try:
+        with contextlib.suppress(subprocess.TimeoutExpired):
             self.process.wait(timeout=5)
-        except subprocess.TimeoutExpired:
-            pass
         self.server.shutdown()
         self.server.server_close()
 
@@ -403,9 +402,11 @@ class FunctionHost:
             elif now >= deadline:
                 message = f"Task timed out after {self.timeout_seconds:.2f} seconds"
                 self.log_line(f"{time.strftime('%Y-%m-%dT%H:%M:%S', time.gmtime())}Z {request_id} {message}")
-                failure = FunctionTimeout("Sandbox.Timedout", {"errorType": "Sandbox.Timedout", "errorMessage": message})
+                payload = {"errorType": "Sandbox.Timedout", "errorMessage": message}
+                failure = FunctionTimeout("Sandbox.Timedout", payload)
             elif worker.process.poll() is not None:
-                failure = self._fail("Runtime.ExitError", f"Runtime exited with error: exit status {worker.process.returncode}")
+                status = worker.process.returncode
+                failure = self._fail("Runtime.ExitError", f"Runtime exited with error: exit status {status}")
             if failure is not None:
                 break
         duration_ms = (time.monotonic() - invocation.started) * 1000
