@@ -234,7 +234,16 @@ class _Worker:
     def rss_kb(self) -> int:
         return _read_status(self.process.pid, "VmRSS")
 
+    def cpu_seconds(self) -> float:
+        """User + system CPU time of the worker so far (/proc/<pid>/stat); 0 once it is gone."""
+        try:
+            fields = Path(f"/proc/{self.process.pid}/stat").read_text().rsplit(")", 1)[1].split()
+            return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        except (OSError, ValueError, IndexError):
+            return 0.0
+
     def stop(self) -> None:
+        self.host.retired_cpu += self.cpu_seconds()
         if self.process.poll() is None:
             self.process.kill()
         self.pending.put(None)
@@ -286,6 +295,7 @@ class FunctionHost:
         self._pool_lock = threading.Lock()
         self._idle: list[_Worker] = []
         self._busy: set[_Worker] = set()
+        self.retired_cpu = 0.0
         _HOSTS.append(self)
 
     # --- environment and logs -------------------------------------------------------------
@@ -342,6 +352,13 @@ class FunctionHost:
                 self._idle.append(worker)
                 return
         worker.stop()
+
+    def cpu_seconds(self) -> float:
+        """CPU time the function's workers used so far (live and stopped): the function's share
+        of the work, which no longer runs in the adapter's own process."""
+        with self._pool_lock:
+            workers = [*self._idle, *self._busy]
+        return self.retired_cpu + sum(worker.cpu_seconds() for worker in workers)
 
     def close(self) -> None:
         with self._pool_lock:

@@ -137,6 +137,7 @@ def test_report_lines_have_lambdas_shape_with_init_duration_on_cold_starts(funct
     assert cold["size"] == "192"
     assert re.fullmatch(r"\tInit Duration: [0-9.]+ ms", cold["rest"])
     assert warm["rest"] == ""
+    assert host.cpu_seconds() > 0  # the handler's CPU is the worker's, not the adapter's
 
 
 def test_concurrent_requests_beyond_the_warm_pool_start_cold_workers(function_host) -> None:
