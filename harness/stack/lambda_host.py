@@ -96,6 +96,13 @@ def _read_status(pid: int, key: str) -> int:
     return 0
 
 
+class _RuntimeApiServer(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """A worker killed mid-request (timeout, memory, stop) is expected: no traceback."""
+
+
 class _Worker:
     """One sandbox: a Runtime API server and the awslambdaric process polling it."""
 
@@ -108,8 +115,7 @@ class _Worker:
         self.init_error: tuple[str, bytes] | None = None
         self.init_duration_ms = 0.0
         self.used_once = False
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler_class())
-        self.server.daemon_threads = True
+        self.server = _RuntimeApiServer(("127.0.0.1", 0), self._handler_class())
         threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.2}, daemon=True).start()
         self.started = time.monotonic()
         address = f"127.0.0.1:{self.server.server_address[1]}"
