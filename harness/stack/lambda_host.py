@@ -2,7 +2,7 @@
 client (awslambdaric, the bootstrap of AWS's Python runtimes) against a Runtime API served here.
 
 Each worker is its own process on the runtime environment (build/tools/lambda-runtime:
-awslambdaric + boto3/botocore, requirements/lambda-runtime.txt), never on the development venv:
+awslambdaric + boto3/botocore, requirements/python3.13-runtime.txt), never on the development venv:
 its import path is the extracted package (cwd and PYTHONPATH, as /var/task) plus that
 environment. Its environment is only the function's planned environment plus the variables the
 Lambda runtime sets. Each worker gets its own Runtime API server (a sandbox has its own).
