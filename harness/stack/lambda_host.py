@@ -14,7 +14,9 @@ reported by the client on /runtime/init/error and the invocation fails with it. 
 error comes back through /invocation/{id}/error in the Runtime API's format. Every invocation
 writes START / END / REPORT lines in Lambda's shape to the function's log under build/.
 Up to `warm_workers` idle workers are kept warm; a request that finds none idle starts a new,
-cold worker (Init Duration in its REPORT line).
+cold worker (Init Duration in its REPORT line), up to `max_workers` at a time (further requests
+wait for a worker: a 2-core machine cannot start a sandbox per request of a load test within
+Lambda's 10 s init limit).
 """
 
 from __future__ import annotations
@@ -222,6 +224,7 @@ class _Worker:
                 self.state.wait(TICK * 5)
         if self.ready:
             return
+        self.init_duration_ms = self.init_duration_ms or (time.monotonic() - self.started) * 1000
         if self.init_error is not None:
             error_type, body = self.init_error
             try:
@@ -281,6 +284,7 @@ class FunctionHost:
         memory_mb: int = 128,
         timeout_seconds: float = 30.0,
         warm_workers: int | None = None,
+        max_workers: int | None = None,
         log_dir: Path | None = None,
         python: Path | None = None,
     ) -> None:
@@ -291,6 +295,7 @@ class FunctionHost:
         self.memory_mb = memory_mb
         self.timeout_seconds = float(timeout_seconds)
         self.warm_workers = warm_workers if warm_workers is not None else int(os.environ.get("STACK_WARM_WORKERS", "1"))
+        self.max_workers = max_workers or int(os.environ.get("STACK_MAX_WORKERS", "4"))
         self.python = python or runtime_python()
         region = self.environment.get("AWS_REGION", paths.REGION)
         self.function_arn = f"arn:aws:lambda:{region}:000000000000:function:{function_name}"
@@ -299,6 +304,8 @@ class FunctionHost:
         self.log_path = log_dir / f"{function_name}.log"
         self._log_lock = threading.Lock()
         self._pool_lock = threading.Lock()
+        self._pool_changed = threading.Condition(self._pool_lock)
+        self._starting = 0
         self._idle: list[_Worker] = []
         self._busy: set[_Worker] = set()
         self.retired_cpu = 0.0
@@ -340,24 +347,42 @@ class FunctionHost:
     # --- pool ---------------------------------------------------------------------------
 
     def _acquire(self) -> tuple[_Worker, bool]:
-        with self._pool_lock:
-            while self._idle:
-                worker = self._idle.pop()
-                if worker.process.poll() is None:
-                    self._busy.add(worker)
-                    return worker, False
-        worker = _Worker(self)
-        with self._pool_lock:
+        """An idle worker (warm), else a new one (cold) while fewer than `max_workers` exist,
+        else the next one to become idle."""
+        with self._pool_changed:
+            while True:
+                while self._idle:
+                    worker = self._idle.pop()
+                    if worker.process.poll() is None:
+                        self._busy.add(worker)
+                        return worker, False
+                    worker.stop()
+                if len(self._busy) + self._starting < self.max_workers:
+                    self._starting += 1
+                    break
+                self._pool_changed.wait()
+        try:
+            worker = _Worker(self)
+        finally:
+            with self._pool_changed:
+                self._starting -= 1
+        with self._pool_changed:
             self._busy.add(worker)
         return worker, True
 
     def _release(self, worker: _Worker, keep: bool) -> None:
-        with self._pool_lock:
+        with self._pool_changed:
             self._busy.discard(worker)
-            if keep and worker.process.poll() is None and len(self._idle) < self.warm_workers:
+            if keep and worker.process.poll() is None:
+                # Kept for a request waiting for one; beyond `warm_workers` idle ones it is stopped.
                 self._idle.append(worker)
-                return
-        worker.stop()
+                surplus = self._idle[: max(0, len(self._idle) - self.warm_workers)]
+                del self._idle[: len(surplus)]
+            else:
+                surplus = [worker]
+            self._pool_changed.notify_all()
+        for extra in surplus:
+            extra.stop()
 
     def cpu_seconds(self) -> float:
         """CPU time the function's workers used so far (live and stopped): the function's share

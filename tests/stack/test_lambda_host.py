@@ -156,3 +156,19 @@ def test_concurrent_requests_beyond_the_warm_pool_start_cold_workers(function_ho
     assert sum("Init Duration" in r["rest"] for r in reports(host)) == 3  # the first + two new ones
     assert sorted(r["invocations"] for r in results) == [1, 1, 2]
     assert len(host._idle) == 1  # the pool keeps `warm_workers` idle workers, stops the rest
+
+
+def test_requests_beyond_max_workers_wait_for_a_worker(function_host) -> None:
+    host = function_host("limits.handler", warm_workers=1, max_workers=2)
+    results: list[dict] = []
+    threads = [
+        threading.Thread(target=lambda: results.append(host.invoke({"mode": "sleep", "seconds": 0.5})))
+        for _ in range(4)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(results) == 4
+    assert len({r["pid"] for r in results}) == 2  # never more than two sandboxes at a time
+    assert sum("Init Duration" in r["rest"] for r in reports(host)) == 2
