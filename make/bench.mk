@@ -14,7 +14,7 @@ $(BENCH_PLAN):
 
 # `build` first: the bench measures the zips that ship (it falls back to lambda_src without them);
 # a fresh plan of them too.
-bench: $(VENV_STAMP) build tf-plan-json bench-emulators ## Benchmarks -> build/bench/{results.json,report.md,*.png}; QUICK=1: seconds, numbers meaningless
+bench: $(VENV_STAMP) lambda-runtime build tf-plan-json bench-emulators ## Benchmarks -> build/bench/{results.json,report.md,*.png}; QUICK=1: seconds, numbers meaningless
 	$(BENCH) --out $(BENCH_OUT) $(if $(filter 1,$(QUICK)),--quick,)
 
 # Emulators already answering are used whoever started them; otherwise `localstack-up` starts them.
@@ -26,7 +26,7 @@ bench-unit: $(VENV_STAMP) ## Tests of the bench's statistics, report and referen
 
 # Not through `bench`, so no rebuild: the quick run uses build/lambda/ when present, else lambda_src,
 # and the last plan when there is one.
-bench-quick: bench-unit bench-emulators | $(BENCH_PLAN) ## The bench's own tests + a QUICK=1 run (in make test so the bench cannot rot; asserts no speed)
+bench-quick: lambda-runtime bench-unit bench-emulators | $(BENCH_PLAN) ## The bench's own tests + a QUICK=1 run (in make test so the bench cannot rot; asserts no speed)
 	$(BENCH) --out build/bench/quick --quick
 
 TEST_TARGETS += bench-quick

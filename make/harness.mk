@@ -14,3 +14,14 @@ unit-harness: $(VENV_STAMP) $(TOOLS)/localstack/.installed ## Tests of the harne
 	$(PY) -m pytest tests/harness
 
 TEST_TARGETS += unit-harness
+
+# The functions' runtime environment (awslambdaric + boto3, requirements/python3.13-runtime.txt): the
+# local stack's Lambda workers run on it, never on .venv. LAMBDA_RUNTIME_VENV=dir builds it elsewhere.
+LAMBDA_RUNTIME_VENV ?= $(TOOLS)/lambda-runtime
+export LAMBDA_RUNTIME_VENV
+
+$(LAMBDA_RUNTIME_VENV)/.installed: requirements/python3.13-runtime.txt
+	@scripts/setup_venv.sh $(LAMBDA_RUNTIME_VENV) requirements/python3.13-runtime.txt
+
+lambda-runtime: $(LAMBDA_RUNTIME_VENV)/.installed ## The functions' runtime environment for the local stack (awslambdaric + boto3 as python3.13 ships them)
+.PHONY: lambda-runtime

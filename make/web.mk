@@ -22,7 +22,7 @@ web-unit: ## JS unit tests of the upload client (node --test, no npm packages; N
 web-serve: $(VENV_STAMP) ## Serve the demo (web/) on http://127.0.0.1:4583 (needs web/config.json from `make up`)
 	$(PY) harness/web_server.py
 
-browser: $(VENV_STAMP) browser-setup ## Real-browser tests (tests/browser/, headless Debian chromium via Playwright); screenshots in build/browser/
+browser: $(VENV_STAMP) lambda-runtime browser-setup ## Real-browser tests (tests/browser/, headless Debian chromium via Playwright); screenshots in build/browser/
 	CHROMIUM=$(CHROMIUM) $(PY) -m pytest tests/browser
 
 TEST_TARGETS += web-unit browser

@@ -4,9 +4,11 @@ Emulates: stage prefix, resource matching (static paths win over templates, `{pr
 greedy), path parameters, single- and multi-value headers and query strings, base64 bodies for
 binary media types, the request context (request id, source IP, stage, resource path), the
 proxy result format (headers + multiValueHeaders, isBase64Encoded) and API Gateway's 403
-"Missing Authentication Token" for unknown routes and 502 for a failed or malformed result.
+"Missing Authentication Token" for unknown routes, 502 for a failed or malformed result (a
+function error, init error or Lambda timeout is a failed result), and 504 "Endpoint request
+timed out" when the integration timeout (29 s unless configured) passes first.
 Not emulated: authorizers, usage plans and stage throttling, request validation, mapping
-templates, the 29 s integration timeout, and the 10 MB payload limit.
+templates, and the 10 MB payload limit.
 """
 
 from __future__ import annotations
@@ -27,7 +29,7 @@ from urllib.parse import parse_qsl, unquote, urlsplit
 
 from events.apigw import rest_proxy_event
 from stack.httpbase import HttpRequest, HttpResponse, json_response, load_config, log, serve
-from stack.lambda_host import FunctionHost
+from stack.lambda_host import CallerTimeout, FunctionHost
 from stack.plan import Plan, Resource
 
 
@@ -159,8 +161,11 @@ class ApiGatewayAdapter:
         routes: list[Route],
         binary_media_types: list[str] | None = None,
         api_id: str = "local",
+        *,
+        integration_timeout: float = 29.0,
     ) -> None:
         self.host = host
+        self.integration_timeout = integration_timeout
         self.stage = stage
         self.routes = routes
         self.binary_media_types = binary_media_types or []
@@ -190,7 +195,10 @@ class ApiGatewayAdapter:
         )
         started = time.monotonic()
         try:
-            return result_to_response(self.host.invoke(event), request_id)
+            return result_to_response(self.host.invoke(event, self.integration_timeout), request_id)
+        except CallerTimeout:
+            log.error("integration timed out after %.1f s", self.integration_timeout)
+            return json_response(504, {"message": "Endpoint request timed out"}, [("x-amzn-RequestId", request_id)])
         except MalformedResult as error:
             log.error("malformed Lambda proxy response: %s", error)
         except Exception:
@@ -240,10 +248,18 @@ def main(argv: list[str] | None = None) -> None:
         function_name=function["name"],
         memory_mb=function.get("memory_mb", 128),
         timeout_seconds=function.get("timeout_seconds", 30),
+        warm_workers=function.get("warm_workers"),
     )
     routes = routes_from_config(config["routes"])
     binary = config.get("binary_media_types")
-    adapter = ApiGatewayAdapter(host, config["stage"], routes, binary, config.get("api_id", "local"))
+    adapter = ApiGatewayAdapter(
+        host,
+        config["stage"],
+        routes,
+        binary,
+        config.get("api_id", "local"),
+        integration_timeout=config.get("integration_timeout_seconds", 29.0),
+    )
     serve((config.get("host", "127.0.0.1"), config["port"]), adapter, "apigw")
 
 

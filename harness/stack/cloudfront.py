@@ -4,7 +4,8 @@ Emulates: the viewer-request event (Records[0].cf with config and request: clien
 uri, querystring, headers in CloudFront's lower-case list form), applying what the function
 returns (a generated response, or a possibly modified request), CloudFront's 502 when the
 function changes a read-only header or returns an invalid or oversized (> 40 KB body)
-response, 503 when it raises, 403 for a method the cache behaviour does not allow, and the
+response, 503 when it fails (a function error, an init error, a timeout or running out of memory:
+LambdaExecutionError), 403 for a method the cache behaviour does not allow, and the
 origin fetch from S3 signed with SigV4 (the role OAI/OAC play), passing through status, body
 and the origin's headers (content type and length, ETag, CORS, ...).
 What reaches the origin follows the planned origin request policy (its whitelisted headers, and
@@ -179,8 +180,8 @@ class CloudFrontAdapter:
             started = time.perf_counter()
             try:
                 result = self.edge.invoke(event)
-            except Exception:
-                log.exception("edge function raised")
+            except Exception as error:
+                log.error("edge function failed: %s", error)
                 return self._error(
                     503, "The Lambda function associated with the CloudFront distribution failed.", request_id
                 )
@@ -279,6 +280,7 @@ def main(argv: list[str] | None = None) -> None:
             function_name=function["name"],
             memory_mb=function.get("memory_mb", 128),
             timeout_seconds=function.get("timeout_seconds", 5),
+            warm_workers=function.get("warm_workers"),
         )
     origin_config = config["origin"]
     origin = S3Origin(

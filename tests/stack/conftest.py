@@ -1,4 +1,3 @@
-import sys
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -12,17 +11,21 @@ HANDLERS = Path(__file__).parent / "handlers"
 
 
 @pytest.fixture
-def function_host(monkeypatch: pytest.MonkeyPatch):
-    """Builds FunctionHosts on the test handlers, undoing their sys.path and environment changes."""
-    monkeypatch.setattr(sys, "path", list(sys.path))
-    for name in ("ECHO_SETTING", "AWS_LAMBDA_FUNCTION_NAME", "AWS_LAMBDA_FUNCTION_MEMORY_SIZE"):
-        monkeypatch.setenv(name, "")
-        monkeypatch.delenv(name)
+def function_host(tmp_path: Path) -> Iterator:
+    """Builds FunctionHosts (awslambdaric workers) on the test handlers; stops their workers after.
+    Logs go to tmp_path/logs/<function>.log."""
+    hosts: list[FunctionHost] = []
 
-    def build(handler: str, environment: dict[str, str] | None = None) -> FunctionHost:
-        return FunctionHost(HANDLERS, handler, environment=environment or {}, function_name="test-fn")
+    def build(handler: str, environment: dict[str, str] | None = None, **options) -> FunctionHost:
+        options.setdefault("function_name", "test-fn")
+        code_dir = options.pop("code_dir", HANDLERS)
+        host = FunctionHost(code_dir, handler, environment=environment or {}, log_dir=tmp_path / "logs", **options)
+        hosts.append(host)
+        return host
 
-    return build
+    yield build
+    for host in hosts:
+        host.close()
 
 
 @pytest.fixture
