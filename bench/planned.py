@@ -1,7 +1,8 @@
 """The functions' configuration as Terraform plans it for the local stack
 (build/terraform/plan-local.json, written by `make tf-plan-json`): the bench runs the upload API
-with the planned environment and overrides only what names its own resources, so it measures the
-configuration a deployment really gets and never restates the contract."""
+with the planned environment and the edge with the planned root output `edge_config`, and
+overrides only what names its own resources or keys, so it measures the configuration a
+deployment really gets and never restates the contract."""
 
 from __future__ import annotations
 
@@ -21,6 +22,49 @@ def _plan(path: Path) -> Plan:
     if not path.is_file():
         raise PlanMissing(f"{path} is missing: run `make tf-plan-json` (make bench does)")
     return load_plan(path)
+
+
+EDGE_CONFIG_OUTPUT = "edge_config"
+
+
+def _known(flags: Any) -> bool:
+    """True when an `after_unknown` entry marks nothing inside it as unknown."""
+    if flags is True:
+        return False
+    if isinstance(flags, dict):
+        return all(_known(flag) for flag in flags.values())
+    if isinstance(flags, list):
+        return all(_known(flag) for flag in flags)
+    return True
+
+
+def planned_edge_config(
+    replace: dict[str, Any], *, drop: tuple[str, ...] = (), path: Path = paths.PLAN
+) -> dict[str, Any]:
+    """The edge's baked configuration as the plan's root output `edge_config` holds it, with
+    `replace` overriding planned settings (every setting the plan leaves wholly or partly unknown,
+    e.g. the KMS key's `keys`, must be among them) and `drop` removing planned ones. A name that
+    is not planned fails, so a renamed setting cannot leave the bench on a stale one."""
+    plan = _plan(path)
+    entry = plan.root_outputs().get(EDGE_CONFIG_OUTPUT)
+    if entry is None:
+        raise PlanMissing(f"the plan has no root output {EDGE_CONFIG_OUTPUT!r} (terraform/outputs.tf)")
+    # Partly unknown before apply: planned_values omits it, output_changes holds the known part.
+    value = entry.get("value", plan.data.get("output_changes", {}).get(EDGE_CONFIG_OUTPUT, {}).get("after"))
+    flags = entry.get("unknown")
+    if flags is True or not isinstance(value, dict):
+        raise PlanMissing(f"output.{EDGE_CONFIG_OUTPUT} is unknown in the plan")
+    flags = flags if isinstance(flags, dict) else {}
+    unknown = {name for name, flag in flags.items() if not _known(flag)}
+    planned = set(value) | unknown
+    problems = [
+        *(f"{name} is unknown in the plan and not replaced" for name in sorted(unknown - set(replace))),
+        *(f"{name} (replace/drop) is not planned" for name in sorted((set(replace) | set(drop)) - planned)),
+    ]
+    if problems:
+        raise PlanMissing(f"output.{EDGE_CONFIG_OUTPUT}: " + "; ".join(problems))
+    kept = {name: setting for name, setting in value.items() if name not in drop}
+    return {**kept, **replace}
 
 
 def _upload_api_function(plan: Plan) -> Resource:

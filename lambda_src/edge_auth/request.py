@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 from urllib.parse import unquote_plus
 
 Headers = dict[str, list[dict[str, str]]]
@@ -17,8 +16,7 @@ class AmbiguousTokenError(ValueError):
     """More than one token in one place: refuse rather than guess which one is meant."""
 
 
-@dataclass(frozen=True)
-class FoundToken:
+class FoundToken(NamedTuple):  # immutable; a tuple is built several times faster than a frozen dataclass
     value: str
     source: str  # "query" | "header" | "cookie"
     # The query string without the token parameter (and without empty parts): what goes on.
@@ -62,9 +60,10 @@ def _header_values(headers: Headers, name: str) -> list[str]:
 def _query_tokens(querystring: str, param: str) -> tuple[list[str], str]:
     """The values of `param` in the query string, and the query string without them."""
     tokens, kept = [], []
-    for part in querystring.split("&"):
+    # Most requests carry the token alone: no split (a copy of the whole token) without a "&".
+    for part in querystring.split("&") if "&" in querystring else (querystring,):
         name, _, value = part.partition("=")
-        if _unquote_plus(name) == param:
+        if (unquote_plus(name) if "%" in name or "+" in name else name) == param:
             tokens.append(_unquote_plus(value))
         elif part:
             kept.append(part)
@@ -92,20 +91,26 @@ def _cookie_tokens(headers: Headers, cookie_name: str | None) -> list[str]:
     return tokens
 
 
+def _one(source: str, tokens: list[str], kept_query: str) -> FoundToken:
+    if len(tokens) > 1:
+        raise AmbiguousTokenError(source)
+    return FoundToken(tokens[0], source, kept_query)
+
+
 def find_token(request: dict[str, Any], query_param: str, cookie_name: str | None) -> FoundToken | None:
     """The token, looked for in the query string, then a Bearer header, then the cookie."""
-    headers: Headers = request.get("headers", {})
+    # Each source is read only when the ones before it hold no token: the first one that does
+    # decides, and a later one is never looked at (for ambiguity or anything else).
     query_tokens, kept_query = _query_tokens(request.get("querystring", ""), query_param)
-    candidates = (
-        ("query", query_tokens),
-        ("header", _bearer_tokens(headers)),
-        ("cookie", _cookie_tokens(headers, cookie_name)),
-    )
-    for source, tokens in candidates:
-        if len(tokens) > 1:
-            raise AmbiguousTokenError(source)
-        if tokens:
-            return FoundToken(tokens[0], source, kept_query)
+    if query_tokens:
+        return _one("query", query_tokens, kept_query)
+    headers: Headers = request.get("headers", {})
+    bearer_tokens = _bearer_tokens(headers)
+    if bearer_tokens:
+        return _one("header", bearer_tokens, kept_query)
+    cookie_tokens = _cookie_tokens(headers, cookie_name)
+    if cookie_tokens:
+        return _one("cookie", cookie_tokens, kept_query)
     return None
 
 
@@ -127,8 +132,8 @@ def ensure_origin(request: dict[str, Any], default_origin: str | None) -> None:
         return
     origin = default_origin
     if origin is None:
-        hosts = _header_values(headers, "host")
+        hosts = headers.get("host")
         if not hosts:
             return
-        origin = "https://" + hosts[0]
+        origin = "https://" + hosts[0]["value"]
     headers["origin"] = [{"key": "Origin", "value": origin}]

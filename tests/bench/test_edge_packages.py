@@ -10,26 +10,31 @@ import pytest
 
 from bench.context import BenchContext, Sizes, run_handler
 from bench.edge import (
-    AUDIENCE,
-    ISSUER,
+    BENCH_OBJECT,
     OUR_HANDLER,
     REFERENCE_HANDLER,
-    _edge_config,
+    download_token,
+    edge_config,
+    object_path,
     prepare_our_package,
     prepare_reference_package,
     viewer_request,
 )
-from bench.tokens import SigningKey, download_claims
+from bench.tokens import SigningKey
 
 ROOT = Path(__file__).resolve().parents[2]
 HAVE_OPENSSL = ctypes.util.find_library("crypto") is not None
-PATH = "/uploads/YmVuY2gtdXNlcg/0123456789abcdef0123456789abcdef.jpg"
-OTHER = "/uploads/YmVuY2gtdXNlcg/ffffffffffffffffffffffffffffffff.jpg"
+OTHER_OBJECT = "YmVuY2gtdXNlcg/ffffffffffffffffffffffffffffffff.jpg"
 
 
 @pytest.fixture(scope="module")
 def key():
     return SigningKey.generate()
+
+
+@pytest.fixture(scope="module")
+def config(key, edge_plan):
+    return edge_config(key, edge_plan)
 
 
 @pytest.fixture
@@ -42,9 +47,10 @@ def ctx(tmp_path):
     return BenchContext(fake_root, tmp_path / "out", tmp_path, quick=True, sizes=Sizes.for_run(True))
 
 
-def _spec(package, handler, key, path):
-    token = key.sign(download_claims(ISSUER, AUDIENCE, "bench-user", PATH))
-    event = viewer_request(token, path)
+def _spec(package, handler, key, config, requested=BENCH_OBJECT):
+    # A token for the bench's object, presented for `requested` (another object: refused).
+    token = download_token(key, config, object_path(config))
+    event = viewer_request(token, object_path(config, requested), config)
     return {
         "package_dir": str(package),
         "handler": handler,
@@ -54,37 +60,40 @@ def _spec(package, handler, key, path):
     }
 
 
-def test_fallback_package_has_no_cryptography_and_our_handler_decides(ctx, key, tmp_path):
+def test_fallback_package_has_no_cryptography_and_our_handler_decides(ctx, key, config, tmp_path):
     package = tmp_path / "ours"
-    provenance, zip_size = prepare_our_package(ctx, package, _edge_config(key))
+    provenance, zip_size = prepare_our_package(ctx, package, config)
     assert "make build" in provenance
     assert zip_size is None
     assert (package / "edge_auth" / "config.json").is_file()
     assert not (package / "cryptography").exists()
     assert not list(package.rglob("__pycache__"))
 
-    allowed = run_handler(_spec(package, OUR_HANDLER, key, PATH), tmp_path, "allowed")
+    allowed = run_handler(_spec(package, OUR_HANDLER, key, config), tmp_path, "allowed")
     assert allowed["failures"] == 0
     assert len(allowed["warm_ns"]) == 3
 
-    refused = run_handler(_spec(package, OUR_HANDLER, key, OTHER), tmp_path, "refused")
+    refused = run_handler(_spec(package, OUR_HANDLER, key, config, OTHER_OBJECT), tmp_path, "refused")
     assert refused["failures"] == 4  # the cold request and the three warm ones
     assert '"403"' in refused["first_failure"]
 
 
-def test_reference_package_runs_isolated_with_its_own_cryptography(key, tmp_path):
+def test_reference_package_runs_isolated_with_its_own_cryptography(key, config, tmp_path):
     package = tmp_path / "reference"
-    prepare_reference_package(package, _edge_config(key))
+    prepare_reference_package(package, config)
     assert (package / "cryptography").is_dir()
-    assert run_handler(_spec(package, REFERENCE_HANDLER, key, PATH), tmp_path, "ref")["failures"] == 0
-    assert run_handler(_spec(package, REFERENCE_HANDLER, key, OTHER), tmp_path, "ref-refused")["failures"] == 4
+    assert run_handler(_spec(package, REFERENCE_HANDLER, key, config), tmp_path, "ref")["failures"] == 0
+    assert (
+        run_handler(_spec(package, REFERENCE_HANDLER, key, config, OTHER_OBJECT), tmp_path, "ref-refused")["failures"]
+        == 4
+    )
 
 
-def test_runner_reports_peak_rss_and_can_hide_libcrypto(ctx, key, tmp_path):
+def test_runner_reports_peak_rss_and_can_hide_libcrypto(ctx, key, config, tmp_path):
     package = tmp_path / "ours"
-    prepare_our_package(ctx, package, _edge_config(key))
+    prepare_our_package(ctx, package, config)
     for hide in (False, True):
-        out = run_handler({**_spec(package, OUR_HANDLER, key, PATH), "hide_libcrypto": hide}, tmp_path, f"rss-{hide}")
+        out = run_handler({**_spec(package, OUR_HANDLER, key, config), "hide_libcrypto": hide}, tmp_path, f"rss-{hide}")
         assert out["failures"] == 0
         assert 0 < out["peak_rss_kib_cold"] <= out["peak_rss_kib"]
         if HAVE_OPENSSL:

@@ -11,10 +11,8 @@ from pathlib import Path
 import pytest
 
 import bench
-from bench.edge import AUDIENCE, ISSUER, _edge_config, viewer_request
-from bench.tokens import SigningKey, download_claims
-
-PATH = "/uploads/YmVuY2gtdXNlcg/0123456789abcdef0123456789abcdef.jpg"
+from bench.edge import download_token, edge_config, object_path, viewer_request
+from bench.tokens import SigningKey
 
 
 @pytest.fixture(scope="module")
@@ -23,11 +21,16 @@ def key():
 
 
 @pytest.fixture(scope="module")
-def reference(key, tmp_path_factory):
+def config(key, edge_plan):
+    return edge_config(key, edge_plan)
+
+
+@pytest.fixture(scope="module")
+def reference(config, tmp_path_factory):
     package = tmp_path_factory.mktemp("ref") / "reference_edge"
     package.mkdir()
     shutil.copy(Path(bench.__file__).with_name("reference_edge.py"), package / "__init__.py")
-    (package / "config.json").write_text(json.dumps(_edge_config(key)))
+    (package / "config.json").write_text(json.dumps(config))
     spec = importlib.util.spec_from_file_location("reference_edge_under_test", package / "__init__.py")
     module = importlib.util.module_from_spec(spec)
     sys.modules[spec.name] = module
@@ -36,20 +39,19 @@ def reference(key, tmp_path_factory):
     del sys.modules[spec.name]
 
 
-def _token(key, **overrides):
-    claims = {**download_claims(ISSUER, AUDIENCE, "bench-user", PATH), **overrides}
-    return key.sign(claims)
+def _token(key, config, **overrides):
+    return download_token(key, config, object_path(config), **overrides)
 
 
-def test_valid_token_passes_and_is_stripped(reference, key):
-    result = reference.handler(viewer_request(_token(key), PATH), None)
+def test_valid_token_passes_and_is_stripped(reference, key, config):
+    result = reference.handler(viewer_request(_token(key, config), object_path(config), config), None)
     assert "status" not in result
     assert result["querystring"] == ""
     assert result["headers"]["origin"][0]["value"].startswith("https://")
 
 
-def test_missing_token_is_401(reference):
-    event = viewer_request("x", PATH)
+def test_missing_token_is_401(reference, config):
+    event = viewer_request("x", object_path(config), config)
     event["Records"][0]["cf"]["request"]["querystring"] = ""
     assert reference.handler(event, None)["status"] == "401"
 
@@ -57,17 +59,19 @@ def test_missing_token_is_401(reference):
 @pytest.mark.parametrize(
     "overrides",
     [
-        {"path": "/uploads/YmVuY2gtdXNlcg/ffffffffffffffffffffffffffffffff.jpg"},
+        {"path": "/media/YmVuY2gtdXNlcg/ffffffffffffffffffffffffffffffff.jpg"},
         {"aud": "someone-else"},
         {"iss": "https://evil.invalid"},
         {"exp": int(time.time()) - 3600},
     ],
     ids=["other path", "wrong audience", "wrong issuer", "expired"],
 )
-def test_invalid_claims_are_403(reference, key, overrides):
-    assert reference.handler(viewer_request(_token(key, **overrides), PATH), None)["status"] == "403"
+def test_invalid_claims_are_403(reference, key, config, overrides):
+    event = viewer_request(_token(key, config, **overrides), object_path(config), config)
+    assert reference.handler(event, None)["status"] == "403"
 
 
-def test_unknown_key_is_403(reference):
+def test_unknown_key_is_403(reference, config):
     stranger = SigningKey.generate()
-    assert reference.handler(viewer_request(_token(stranger), PATH), None)["status"] == "403"
+    event = viewer_request(_token(stranger, config), object_path(config), config)
+    assert reference.handler(event, None)["status"] == "403"

@@ -1,5 +1,6 @@
 """The edge authorizer's rules, each with its positive and negative case."""
 
+import json
 import time
 
 import pytest
@@ -316,3 +317,22 @@ def test_granted_uris_per_token_are_bounded():
         cached.remember_grant(f"/u/{i}", "uploads/")
     assert sum(cached.granted(f"/u/{i}", "uploads/") for i in range(MAX_GRANTED_URIS + 10)) == MAX_GRANTED_URIS
     assert not cached.granted("/u/0", "other/")
+
+
+def test_a_query_string_of_the_token_alone_passes_and_leaves_nothing(edge_config):
+    # The path without a "&" (no split); its control with other parameters is the test above.
+    token = download_token()
+    result = run(cf_event(PATH, querystring=f"authorization={token}"))
+    assert is_request(result)
+    assert result["querystring"] == ""
+    assert status(run(cf_event(PATH, querystring=f"authorizatio={token}"))) == 401
+
+
+def test_one_log_line_per_decision(edge_config, capsys):
+    run(cf_event(PATH, querystring=f"authorization={download_token()}"))
+    run(cf_event(PATH))
+    lines = capsys.readouterr().out.splitlines()
+    assert [json.loads(line) for line in lines[-2:]] == [
+        {"decision": "allow", "reason": "query"},
+        {"decision": "deny", "reason": "no token"},
+    ]

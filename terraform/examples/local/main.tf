@@ -37,10 +37,10 @@ module "uploads" {
   name        = "uploads-local"
   bucket_name = "uploads-local"
 
-  # The packages `make build` writes into the repository's build/lambda/.
+  # The packages `make build` writes into the repository's build/lambda/ (variables.tf).
   packages = {
-    upload_api_zip = "${path.module}/../../../build/lambda/upload_api.zip"
-    edge_auth_zip  = "${path.module}/../../../build/lambda/edge_auth.zip"
+    upload_api_zip = var.upload_api_package
+    edge_auth_zip  = var.edge_auth_package
   }
 
   # The web demo, by both loopback names (browsers treat them as different origins).
