@@ -38,7 +38,9 @@ variable "cors_allowed_headers" {
   description = "Request headers browsers may send in CORS requests to the bucket (directly for uploads, through the CDN for downloads)."
   type        = list(string)
   # if-none-match: presigned PUTs sign `If-None-Match: *` (write once), so browsers send it.
-  default = ["authorization", "content-type", "content-md5", "if-none-match", "x-amz-*"]
+  # x-amz-checksum-sha256 is named as well as matched by x-amz-*: single PUTs and every part
+  # sign it, and LocalStack's S3 matches only exact names or a bare '*' in a preflight.
+  default = ["authorization", "content-type", "content-md5", "if-none-match", "x-amz-checksum-sha256", "x-amz-*"]
 
   validation {
     condition     = !contains(var.cors_allowed_headers, "*")
