@@ -73,6 +73,8 @@ def test_restart_api_gives_the_function_a_new_cold_container(tmp_path, monkeypat
     port = _free_port()
     monkeypatch.setattr(paths, "STATE", tmp_path)
     monkeypatch.setattr(paths, "API_PORT", port)
+    # The adapter process inherits the environment: its function log goes to tmp_path, not build/.
+    monkeypatch.setenv("STACK_FUNCTION_LOGS", str(tmp_path / "logs"))
     config = {
         "port": port,
         "stage": "t",
@@ -96,6 +98,7 @@ def test_restart_api_gives_the_function_a_new_cold_container(tmp_path, monkeypat
         assert second_pid != first_pid
         assert processes.running_pid("apigw") == second_pid
         assert requests.post(url, timeout=10).json()["invocations"] == 1  # cold again
+        assert "START RequestId" in (tmp_path / "logs" / "cold.log").read_text()
     finally:
         processes.stop("apigw", quiet=True)
     assert processes.running_pid("apigw") is None
