@@ -6,7 +6,12 @@ parts PUT with their SHA-256, complete) with 1, 4 and 8 parts in flight. One run
 The single request is the API's own `presigned_put` (checksum signed) for the same bytes,
 signed with the emulator's credentials: the API itself refuses single uploads above
 `max_upload_bytes` (10 MiB in terraform/examples/local), so this is S3's single-request
-reference, not an API flow. File: 256 MiB (QUICK=1: 16 MiB; BENCH_MULTIPART_MB overrides)."""
+reference, not an API flow. File: 256 MiB (QUICK=1: 16 MiB; BENCH_MULTIPART_MB overrides).
+
+The server's CPU per multipart upload is the upload API workers' user + system time over the
+upload (bench/function_cpu.py), for the file and for a quarter of it (4 in flight): the bytes
+never pass through the function, so the ratio shows what grows with the file (one signed URL
+per part) and what does not."""
 
 from __future__ import annotations
 
@@ -22,10 +27,12 @@ from botocore.config import Config
 from bench.checksum import b64sha256
 from bench.context import BenchContext
 from bench.e2e import _outputs
+from bench.function_cpu import worker_cpu_seconds
 from bench.results import Section
 
 IN_FLIGHT = (1, 4, 8)
 TIMEOUT = 300
+API_HANDLER = "upload_api.handler.handler"
 
 
 def _multipart(api: str, token: str, data: bytes, in_flight: int) -> None:
@@ -99,12 +106,16 @@ def bench_multipart(ctx: BenchContext) -> tuple[Section, dict[str, float]]:
         **CREDENTIALS,
     )
     rates: dict[str, float] = {}
+    quarter = data[: len(data) // 4]
     runs: list[tuple[str, Any]] = [("single", lambda: _single(s3, str(outputs["bucket_name"]), data))]
     for n in IN_FLIGHT:
         token = mint(f"bench-multipart-{n}-{os.getpid()}", issuer=issuer, audience=audience, ttl_seconds=3600, key=key)
         runs.append((f"multipart.p{n}", lambda n=n, token=token: _multipart(api, token, data, n)))
+    small_token = mint(f"bench-multipart-q-{os.getpid()}", issuer=issuer, audience=audience, ttl_seconds=3600, key=key)
+    cpu_ms: dict[str, float] = {}
     for name, run in runs:
         ctx.log(f"multipart: {name}, {megabytes} MiB")
+        cpu_before = worker_cpu_seconds(API_HANDLER)
         started = time.perf_counter()
         try:
             run()
@@ -113,6 +124,27 @@ def bench_multipart(ctx: BenchContext) -> tuple[Section, dict[str, float]]:
         rates[name] = len(data) / (time.perf_counter() - started) / 1e6
         label = "Single presigned PUT" if name == "single" else f"Multipart, {name[-1]} parts in flight"
         section.add(f"{name}.rate", f"{label}, {megabytes} MiB", rates[name], "MB/s")
+        if name != "single":
+            cpu_ms[name] = (worker_cpu_seconds(API_HANDLER) - cpu_before) * 1000
+    ctx.log("multipart: multipart.p4 on a quarter of the file, for the server's CPU")
+    cpu_before = worker_cpu_seconds(API_HANDLER)
+    try:
+        _multipart(api, small_token, quarter, 4)
+    except RuntimeError as exc:
+        return section.fail(f"quarter file: {exc}"), rates
+    small_ms = (worker_cpu_seconds(API_HANDLER) - cpu_before) * 1000
+    large_ms = cpu_ms["multipart.p4"]
+    section.add("cpu.large", f"Upload API CPU per multipart upload, {megabytes} MiB", large_ms, "ms")
+    quarter_mib = len(quarter) // (1024 * 1024)
+    section.add("cpu.small", f"Upload API CPU per multipart upload, {quarter_mib} MiB", small_ms, "ms")
+    if small_ms > 0:
+        section.add(
+            "cpu.ratio",
+            "Upload API CPU, 4x the file / the file",
+            large_ms / small_ms,
+            "x",
+            "the bytes never reach the function; what grows is one signed URL per part",
+        )
     section.details["method"] = __doc__.split("\n\n", 1)[0].replace("\n", " ")
     section.details["file_mib"] = megabytes
     return section, rates
