@@ -35,6 +35,7 @@ from upload_api.media_types import extension_for
 from upload_api.presign import presigned_part
 from upload_api.records import ABORTED, UPLOADED, UPLOADING, UploadRecord, UploadRecords
 from upload_api.responses import caller, iso, json_body, json_response, services_of
+from upload_api.stored_objects import stored_checksum
 
 MAX_PARTS_PER_BATCH = 100
 CHECKSUM_TYPE = "COMPOSITE"
@@ -281,12 +282,18 @@ def complete_upload(record: UploadRecord, config: Config, s3: Any, records: Uplo
 
 
 def abort_upload(record: UploadRecord, config: Config, s3: Any, records: UploadRecords) -> None:
+    completed = UploadStateError("This upload was completed; it can no longer be aborted.")
     try:
         s3.abort_multipart_upload(Bucket=config.bucket_name, Key=record.key, UploadId=record.s3_upload_id)
     except AWS_ERRORS as exc:
         if _code(exc) != "NoSuchUpload":
             raise _s3_failure(exc) from None
-    records.save_state(record, ABORTED)
+        # S3 forgets an upload once it is aborted or completed: a concurrent complete that has
+        # not saved its record yet leaves the object behind, so the abort must not claim success.
+        if stored_checksum(s3, config.bucket_name, record.key) is not None:
+            raise completed from None
+    if records.save_state(record, ABORTED).state == UPLOADED:
+        raise completed
 
 
 def _code(exc: Exception) -> str:

@@ -9,29 +9,12 @@ from typing import Any
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.router import APIGatewayRouter
 
-from upload_api.failures import AWS_ERRORS, aws_failure
 from upload_api.multipart import owned_record
 from upload_api.records import AWAITING_UPLOAD, UPLOADED, UploadRecord, UploadRecords
 from upload_api.responses import caller, json_response, services_of
+from upload_api.stored_objects import stored_checksum
 
 router = APIGatewayRouter()  # type: ignore[no-untyped-call]
-
-
-def stored_checksum(s3: Any, bucket: str, key: str) -> dict[str, Any] | None:
-    """What S3 stored for `key` (checksum and size), or None while there is no object."""
-    try:
-        head = s3.head_object(Bucket=bucket, Key=key, ChecksumMode="ENABLED")
-    except AWS_ERRORS as exc:
-        response = getattr(exc, "response", None)
-        code = str(response.get("Error", {}).get("Code", "")) if isinstance(response, dict) else ""
-        if code in {"404", "NoSuchKey", "NotFound"}:
-            return None
-        raise aws_failure(exc, "s3", "Storage unavailable; retry later.") from None
-    return {
-        "size": int(head.get("ContentLength", 0)),
-        "sha256": head.get("ChecksumSHA256"),
-        "checksum_type": head.get("ChecksumType") or ("FULL_OBJECT" if head.get("ChecksumSHA256") else None),
-    }
 
 
 def upload_status(record: UploadRecord, s3: Any, bucket: str, records: UploadRecords) -> dict[str, Any]:

@@ -374,3 +374,43 @@ def test_a_malformed_upload_id_is_404_without_a_lookup(api):
     assert (status, answer["error"]["code"]) == (404, "upload_not_found")
     status, answer = call(api, "/uploads/" + "a" * 32, method="GET")  # the control: a lookup happens
     assert (status, answer["error"]["code"]) == (500, "misconfigured")
+
+
+def test_an_abort_racing_a_complete_never_claims_success(api):
+    """S3 completed the upload (a concurrent complete whose record write is still to come):
+    the abort answers 409 and leaves the record as it was, next to the plain abort's 204 above."""
+    data = b"a" * (5 * MIB) + b"b" * 10
+    api.configure(PART_SIZE_BYTES=str(5 * MIB))
+    body = create(api, len(data))
+    _upload_parts(api, body, data, [1, 2])
+    item = api.aws.dynamodb.get_item(TableName=UPLOAD_TABLE, Key={"upload_id": {"S": body["upload_id"]}})["Item"]
+    parts = api.aws.s3.list_parts(Bucket=BUCKET, Key=body["key"], UploadId=item["s3_upload_id"]["S"])["Parts"]
+    api.aws.s3.complete_multipart_upload(
+        Bucket=BUCKET,
+        Key=body["key"],
+        UploadId=item["s3_upload_id"]["S"],
+        MultipartUpload={"Parts": [{"PartNumber": p["PartNumber"], "ETag": p["ETag"]} for p in parts]},
+    )
+    status, answer = call(api, f"/uploads/{body['upload_id']}", method="DELETE")
+    assert (status, answer["error"]["code"]) == (409, "upload_state")
+    after = api.aws.dynamodb.get_item(TableName=UPLOAD_TABLE, Key={"upload_id": {"S": body["upload_id"]}})["Item"]
+    assert after["state"]["S"] == "uploading"
+
+
+def test_an_abort_read_before_a_saved_complete_is_refused(api):
+    from lambda_testkit import api_environment
+
+    from upload_api.config import from_env
+    from upload_api.errors import UploadStateError
+    from upload_api.multipart import abort_upload
+    from upload_api.records import UPLOADED, UploadRecords
+
+    body = create(api, 20 * MIB)
+    records = UploadRecords(api.aws.dynamodb, UPLOAD_TABLE)
+    stale = records.get(body["upload_id"])
+    assert stale is not None
+    records.save_state(stale, UPLOADED, result_sha256="x-3")  # the complete saved first
+    with pytest.raises(UploadStateError):
+        abort_upload(stale, from_env(api_environment(api.aws)), api.aws.s3, records)
+    saved = records.get(body["upload_id"])
+    assert saved is not None and saved.state == UPLOADED

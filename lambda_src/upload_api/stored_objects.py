@@ -1,0 +1,24 @@
+"""What S3 holds for a key, read with HeadObject: the checksum it stored, never the client's word."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from upload_api.failures import AWS_ERRORS, aws_failure
+
+
+def stored_checksum(s3: Any, bucket: str, key: str) -> dict[str, Any] | None:
+    """What S3 stored for `key` (checksum and size), or None while there is no object."""
+    try:
+        head = s3.head_object(Bucket=bucket, Key=key, ChecksumMode="ENABLED")
+    except AWS_ERRORS as exc:
+        response = getattr(exc, "response", None)
+        code = str(response.get("Error", {}).get("Code", "")) if isinstance(response, dict) else ""
+        if code in {"404", "NoSuchKey", "NotFound"}:
+            return None
+        raise aws_failure(exc, "s3", "Storage unavailable; retry later.") from None
+    return {
+        "size": int(head.get("ContentLength", 0)),
+        "sha256": head.get("ChecksumSHA256"),
+        "checksum_type": head.get("ChecksumType") or ("FULL_OBJECT" if head.get("ChecksumSHA256") else None),
+    }
