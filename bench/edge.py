@@ -20,6 +20,7 @@ from bench.baseline import Baseline, baseline
 from bench.context import BenchContext, run_handler
 from bench.planned import PlanMissing, planned_edge_config
 from bench.results import Section
+from bench.runtime_cold import RuntimeColdStartError, runtime_cold_start_ms
 from bench.stats import ratio, summarise
 from bench.tokens import SigningKey, download_claims
 from events.cloudfront import viewer_request_event
@@ -384,6 +385,8 @@ def bench_edge(ctx: BenchContext) -> tuple[Section, dict[str, list[float]]]:  # 
                 f"cold.ratio_{name}", f"Cold start p50, {label}", ratio(colds[numerator], colds[denominator]), "x"
             )
 
+    _runtime_cold_starts(ctx, section, dirs=dirs, handlers=handlers, cold_event=cold_event, built=built, work=work)
+
     # Peak RSS (getrusage ru_maxrss of the whole process, interpreter included): after the
     # cold request, and after the 10,000 new tokens of the warm series (the cache holds 512).
     for name, label in (
@@ -422,3 +425,54 @@ def bench_edge(ctx: BenchContext) -> tuple[Section, dict[str, list[float]]]:  # 
         ]
     )
     return section, samples
+
+
+def _runtime_cold_starts(
+    ctx: BenchContext,
+    section: Section,
+    *,
+    dirs: dict[str, Path],
+    handlers: dict[str, str],
+    cold_event: dict[str, Any],
+    built: Baseline,
+    work: Path,
+) -> None:
+    """Cold starts through the local stack's Lambda runtime (a new awslambdaric worker each,
+    REPORT's Init Duration + Duration at the edge's 128 MB), ours and the baseline, same run."""
+    colds: dict[str, float] = {}
+    for name in ("ours", "baseline"):
+        if name == "baseline" and not built.zips:
+            continue
+        times = []
+        for attempt in range(min(ctx.sizes.cold_starts, 10)):
+            try:
+                took, answer = runtime_cold_start_ms(
+                    dirs[name],
+                    handlers[name],
+                    cold_event,
+                    memory_mb=128,
+                    log_dir=work / "runtime-logs" / f"{name}-{attempt}",
+                    name=f"edge-{name}",
+                )
+            except RuntimeColdStartError as exc:
+                section.add(
+                    f"cold_runtime.{name}.p50", f"Cold start in the Lambda runtime, {name}", None, "ms", str(exc)
+                )
+                return
+            if not isinstance(answer, dict) or "status" in answer:  # a viewer-request allow returns the request
+                section.add(
+                    f"cold_runtime.{name}.p50", f"Cold start in the Lambda runtime, {name}", None, "ms", "not allowed"
+                )
+                return
+            times.append(took)
+        summary = summarise(times)
+        colds[name] = summary.p50
+        label = f"Cold start in the Lambda runtime (Init Duration + Duration), {name}, median of {summary.n}"
+        section.add(f"cold_runtime.{name}.p50", label, summary.p50, "ms")
+    if "ours" in colds and "baseline" in colds:
+        section.add(
+            "cold_runtime.ratio_ours_vs_baseline",
+            "Cold start in the Lambda runtime p50, ours ÷ baseline",
+            ratio(colds["ours"], colds["baseline"]),
+            "x",
+        )
