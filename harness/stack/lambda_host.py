@@ -306,6 +306,7 @@ class FunctionHost:
         self._pool_lock = threading.Lock()
         self._pool_changed = threading.Condition(self._pool_lock)
         self._starting = 0
+        self._waiting = 0  # requests blocked in _acquire: an idle worker is kept for each
         self._idle: list[_Worker] = []
         self._busy: set[_Worker] = set()
         self.retired_cpu = 0.0
@@ -360,7 +361,11 @@ class FunctionHost:
                 if len(self._busy) + self._starting < self.max_workers:
                     self._starting += 1
                     break
-                self._pool_changed.wait()
+                self._waiting += 1
+                try:
+                    self._pool_changed.wait()
+                finally:
+                    self._waiting -= 1
         try:
             worker = _Worker(self)
         finally:
@@ -374,9 +379,10 @@ class FunctionHost:
         with self._pool_changed:
             self._busy.discard(worker)
             if keep and worker.process.poll() is None:
-                # Kept for a request waiting for one; beyond `warm_workers` idle ones it is stopped.
+                # Kept warm for a request waiting for one, and up to `warm_workers` idle ones;
+                # stopping it while a request waits would make that request start a cold one.
                 self._idle.append(worker)
-                surplus = self._idle[: max(0, len(self._idle) - self.warm_workers)]
+                surplus = self._idle[: max(0, len(self._idle) - max(self.warm_workers, self._waiting))]
                 del self._idle[: len(surplus)]
             else:
                 surplus = [worker]
