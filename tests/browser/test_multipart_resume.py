@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import itertools
 import os
+import time
 import urllib.parse
 from pathlib import Path
 from typing import Any
@@ -68,9 +69,14 @@ def test_multipart_upload_resumed_after_reload(
     listed: list[dict[str, Any]] = []  # what GET /uploads/{id}/parts answered (from S3) on resume
     context.on("request", lambda r: (n := part_number(r)) is not None and sent[-1].append(n))
 
+    stored_before_reload: list[int] = []  # parts S3 answered 200 for, in the first session
+
     def on_response(response: Response) -> None:
         if response.request.method == "GET" and response.url.endswith("/parts"):
             listed.append(response.json())
+        number = part_number(response.request)
+        if number is not None and response.status == 200 and len(sent) == 1:
+            stored_before_reload.append(number)
 
     context.on("response", on_response)
     context.add_init_script(PROGRESS_OBSERVER)
@@ -83,10 +89,12 @@ def test_multipart_upload_resumed_after_reload(
     )
     page.goto(site.url)
     sign_in_and_choose(page, token, path)
-    # Reload once S3 holds a few parts (progress counts finished parts and bytes in flight).
-    page.wait_for_function(
-        "document.getElementById('progress').value >= 25 || document.querySelector('#status.error')", timeout=120_000
-    )
+    # Reload once S3 has stored a part (its PUT answered 200): progress also counts bytes still in
+    # flight, so a progress threshold alone can come before any part is stored.
+    deadline = time.monotonic() + 120
+    while not stored_before_reload and page.query_selector("#status.error") is None:
+        assert time.monotonic() < deadline, "no part was stored within 120 s"
+        page.wait_for_timeout(100)  # lets Playwright dispatch the response events
     assert page.query_selector("#status.error") is None, page.text_content("#status")
     first = page.evaluate("window.progressSeen")
     page.reload()
