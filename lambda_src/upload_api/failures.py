@@ -23,6 +23,12 @@ PERMANENT_CODES = frozenset(
 )
 
 
+def aws_error_code(error: Exception) -> str:
+    """The AWS error code of a ClientError (e.g. "NoSuchUpload"); "" for anything else."""
+    response = getattr(error, "response", None)
+    return str(response.get("Error", {}).get("Code", "")) if isinstance(response, dict) else ""
+
+
 def aws_failure(error: Exception, service: str, message: str) -> ApiError:
     """The API error for an exception raised by a boto3 call to `service` (a short name)."""
     if isinstance(error, DeadlineExceededError):

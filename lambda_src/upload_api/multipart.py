@@ -30,7 +30,7 @@ from upload_api.errors import (
     UploadNotFoundError,
     UploadStateError,
 )
-from upload_api.failures import AWS_ERRORS, aws_failure
+from upload_api.failures import AWS_ERRORS, aws_error_code, aws_failure
 from upload_api.media_types import extension_for
 from upload_api.presign import presigned_part
 from upload_api.records import ABORTED, UPLOADED, UPLOADING, UploadRecord, UploadRecords
@@ -199,7 +199,7 @@ def list_s3_parts(s3: Any, bucket: str, record: UploadRecord) -> list[dict[str, 
                 Bucket=bucket, Key=record.key, UploadId=record.s3_upload_id, PartNumberMarker=marker, MaxParts=1000
             )
         except AWS_ERRORS as exc:
-            if _code(exc) == "NoSuchUpload":
+            if aws_error_code(exc) == "NoSuchUpload":
                 raise UploadStateError("S3 no longer holds this upload.") from None
             raise _s3_failure(exc) from None
         parts.extend(page.get("Parts", []))
@@ -286,7 +286,7 @@ def abort_upload(record: UploadRecord, config: Config, s3: Any, records: UploadR
     try:
         s3.abort_multipart_upload(Bucket=config.bucket_name, Key=record.key, UploadId=record.s3_upload_id)
     except AWS_ERRORS as exc:
-        if _code(exc) != "NoSuchUpload":
+        if aws_error_code(exc) != "NoSuchUpload":
             raise _s3_failure(exc) from None
         # S3 forgets an upload once it is aborted or completed: a concurrent complete that has
         # not saved its record yet leaves the object behind, so the abort must not claim success.
@@ -294,11 +294,6 @@ def abort_upload(record: UploadRecord, config: Config, s3: Any, records: UploadR
             raise completed from None
     if records.save_state(record, ABORTED).state == UPLOADED:
         raise completed
-
-
-def _code(exc: Exception) -> str:
-    response = getattr(exc, "response", None)
-    return str(response.get("Error", {}).get("Code", "")) if isinstance(response, dict) else ""
 
 
 @router.post("/uploads/<upload_id>/parts")

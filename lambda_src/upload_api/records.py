@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import Any
 
-from upload_api.failures import AWS_ERRORS, aws_failure
+from upload_api.failures import AWS_ERRORS, aws_error_code, aws_failure
 
 PARTITION_KEY = "upload_id"
 TTL_ATTRIBUTE = "expires_at"
@@ -116,14 +116,9 @@ class UploadRecords:
                 ExpressionAttributeValues={":was": {"S": record.state}},
             )
         except AWS_ERRORS as exc:
-            if _code(exc) == "ConditionalCheckFailedException":
+            if aws_error_code(exc) == "ConditionalCheckFailedException":
                 current = self.get(record.upload_id)
                 if current is not None:
                     return current
             raise aws_failure(exc, "dynamodb", "Upload records unavailable; retry later.") from None
         return updated
-
-
-def _code(exc: Exception) -> str:
-    response = getattr(exc, "response", None)
-    return str(response.get("Error", {}).get("Code", "")) if isinstance(response, dict) else ""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from upload_api.failures import AWS_ERRORS, aws_failure
+from upload_api.failures import AWS_ERRORS, aws_error_code, aws_failure
 
 
 def stored_checksum(s3: Any, bucket: str, key: str) -> dict[str, Any] | None:
@@ -12,9 +12,7 @@ def stored_checksum(s3: Any, bucket: str, key: str) -> dict[str, Any] | None:
     try:
         head = s3.head_object(Bucket=bucket, Key=key, ChecksumMode="ENABLED")
     except AWS_ERRORS as exc:
-        response = getattr(exc, "response", None)
-        code = str(response.get("Error", {}).get("Code", "")) if isinstance(response, dict) else ""
-        if code in {"404", "NoSuchKey", "NotFound"}:
+        if aws_error_code(exc) in {"404", "NoSuchKey", "NotFound"}:
             return None
         raise aws_failure(exc, "s3", "Storage unavailable; retry later.") from None
     return {
