@@ -19,7 +19,7 @@ from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from botocore.config import Config as BotoConfig
 
-from verifier.config import Config, ConfigError, from_env
+from verifier.config import DEFAULT_SERVICE_NAME, Config, ConfigError, from_env
 from verifier.events import MalformedMessageError, parse_body
 from verifier.records import Records
 from verifier.verify import Outcome, Verifier
@@ -30,7 +30,10 @@ _BOTO = BotoConfig(
     connect_timeout=5, read_timeout=60, retries={"mode": "standard", "max_attempts": 3}, signature_version="s3v4"
 )
 
-logger = Logger()
+# Named here, not from the environment: a logger of its own even where another function's
+# Powertools Logger lives in the same interpreter (the unit tests); the configured service
+# name is appended at cold start.
+logger = Logger(service=DEFAULT_SERVICE_NAME)
 
 
 class MisconfiguredError(RuntimeError):

@@ -288,7 +288,7 @@ def test_the_download_route_answers_not_ready_until_verified(api):
     status, old = call(api, "/downloads", {"key": legacy})
     assert (status, old["error"]["code"]) == (409, "not_ready")
     status, quarantined = call(api, "/downloads", {"key": put["upload_key"]})
-    assert status == 400  # a quarantine key is not a downloadable key
+    assert (status, quarantined["error"]["code"]) == (400, "bad_request")  # not a downloadable key
 
 
 def test_a_state_change_never_undoes_the_verifiers_verdict(api):
