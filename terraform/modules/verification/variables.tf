@@ -26,41 +26,21 @@ variable "bucket_name" {
 variable "bucket_arn" {
   description = "ARN of the uploads bucket: the only source the queue admits (aws:SourceArn)."
   type        = string
-
-  validation {
-    condition     = can(regex("^arn:aws[a-z-]*:s3:::[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$", var.bucket_arn))
-    error_message = "bucket_arn must be the ARN of an S3 bucket (arn:aws:s3:::<name>)."
-  }
 }
 
 variable "quarantine_prefix" {
-  description = "Key prefix presigned uploads write to (storage module output quarantine_prefix): what the verifier reads and the notification filters on."
+  description = "Key prefix presigned uploads write to: what the verifier reads and the notification filters on. Validated by the storage module (pass its quarantine_prefix output)."
   type        = string
-
-  validation {
-    condition     = can(regex("^[a-z0-9][a-z0-9_-]*/$", var.quarantine_prefix))
-    error_message = "quarantine_prefix must be a single lowercase path segment ending in '/', for example \"quarantine/\"."
-  }
 }
 
 variable "published_prefix" {
-  description = "Key prefix verified objects are copied to, the only one the CDN serves (storage module output uploads_prefix)."
+  description = "Key prefix verified objects are copied to, the only one the CDN serves. Validated by the storage module (pass its uploads_prefix output)."
   type        = string
-
-  validation {
-    condition     = can(regex("^[a-z0-9][a-z0-9_-]*/$", var.published_prefix)) && var.published_prefix != var.quarantine_prefix
-    error_message = "published_prefix must be a single lowercase path segment ending in '/', different from quarantine_prefix."
-  }
 }
 
 variable "rejected_prefix" {
-  description = "Key prefix rejected objects are kept under for inspection (storage module output rejected_prefix, which expires them); \"\" = rejected objects are deleted."
+  description = "Key prefix rejected objects are kept under for inspection; \"\" = rejected objects are deleted. Validated by the storage module, which also expires them (pass its rejected_prefix output)."
   type        = string
-
-  validation {
-    condition     = var.rejected_prefix == "" || (can(regex("^[a-z0-9][a-z0-9_-]*/$", var.rejected_prefix)) && !contains([var.quarantine_prefix, var.published_prefix], var.rejected_prefix))
-    error_message = "rejected_prefix must be \"\" or a single lowercase path segment ending in '/', different from quarantine_prefix and published_prefix."
-  }
 }
 
 variable "upload_table_name" {
@@ -74,13 +54,8 @@ variable "upload_table_arn" {
 }
 
 variable "allowed_content_types" {
-  description = "MIME types a verified object may have (the upload API's validated list): a sniffed type outside it is rejected."
+  description = "MIME types a verified object may have: a sniffed type outside it is rejected. Validated by the upload_api module (pass its list)."
   type        = list(string)
-
-  validation {
-    condition     = length(var.allowed_content_types) > 0
-    error_message = "allowed_content_types must list at least one MIME type."
-  }
 }
 
 variable "max_image_pixels" {

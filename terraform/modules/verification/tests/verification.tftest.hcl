@@ -259,16 +259,6 @@ run "batch_above_ten_without_window_is_refused" {
   expect_failures = [var.batch_size]
 }
 
-run "rejected_prefix_must_differ_from_published" {
-  command = plan
-
-  variables {
-    rejected_prefix = "uploads/"
-  }
-
-  expect_failures = [var.rejected_prefix]
-}
-
 run "no_alarms_without_a_topic" {
   command = apply
 
