@@ -123,20 +123,18 @@ resource "aws_s3_bucket_lifecycle_configuration" "uploads" {
     }
   }
 
-  # Rejected uploads are kept a short while for inspection, then expire.
-  dynamic "rule" {
-    for_each = var.rejected_retention_days > 0 ? [var.rejected_retention_days] : []
-    content {
-      id     = "expire-rejected"
-      status = "Enabled"
+  # Rejected uploads are kept a short while for inspection, then expire. Disabled (not absent)
+  # when none are kept, so that turning it on later is an in-place change.
+  rule {
+    id     = "expire-rejected"
+    status = var.rejected_retention_days > 0 ? "Enabled" : "Disabled"
 
-      filter {
-        prefix = var.rejected_prefix
-      }
+    filter {
+      prefix = var.rejected_prefix
+    }
 
-      expiration {
-        days = rule.value
-      }
+    expiration {
+      days = max(var.rejected_retention_days, 1)
     }
   }
 

@@ -175,9 +175,9 @@ run "cdn_never_reads_quarantine_or_rejected" {
 
   assert {
     condition = [
-      for rule in aws_s3_bucket_lifecycle_configuration.uploads.rule : [one(rule.filter).prefix, one(rule.expiration).days]
+      for rule in aws_s3_bucket_lifecycle_configuration.uploads.rule : [rule.status, one(rule.filter).prefix, one(rule.expiration).days]
       if contains(["expire-abandoned-quarantine", "expire-rejected"], rule.id)
-    ] == [["quarantine/", 7], ["rejected/", 7]]
+    ] == [["Enabled", "quarantine/", 7], ["Enabled", "rejected/", 7]]
     error_message = "Abandoned quarantined objects and kept rejected ones must both expire (7 days by default)."
   }
 }
@@ -195,8 +195,8 @@ run "rejected_objects_not_kept" {
   }
 
   assert {
-    condition     = !anytrue([for rule in aws_s3_bucket_lifecycle_configuration.uploads.rule : rule.id == "expire-rejected"])
-    error_message = "No rejected-prefix lifecycle rule when nothing is kept there."
+    condition     = [for rule in aws_s3_bucket_lifecycle_configuration.uploads.rule : rule.status if rule.id == "expire-rejected"] == ["Disabled"]
+    error_message = "The rejected-prefix lifecycle rule is disabled when nothing is kept there."
   }
 }
 
