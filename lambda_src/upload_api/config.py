@@ -75,6 +75,7 @@ class Config:
     part_size_bytes: int = 8 * MIB
     part_sign_max_requests: int = 300
     multipart_expires_seconds: int = 86_400
+    quarantine_prefix: str = "quarantine/"
 
     @property
     def signing_kid(self) -> str:
@@ -166,6 +167,9 @@ def from_env(env: Mapping[str, str] = os.environ) -> Config:
     prefix = env.get("UPLOAD_PREFIX", "").strip() or "uploads/"
     if not prefix.endswith("/") or prefix.startswith("/") or ".." in prefix:
         raise ConfigError("UPLOAD_PREFIX must look like 'uploads/'")
+    quarantine = env.get("QUARANTINE_PREFIX", "").strip() or "quarantine/"
+    if not quarantine.endswith("/") or quarantine.startswith("/") or ".." in quarantine or quarantine == prefix:
+        raise ConfigError("QUARANTINE_PREFIX must look like 'quarantine/' and differ from UPLOAD_PREFIX")
     signing_key_id = _required(env, "SIGNING_KEY_ID")
     if not _KEY_ID_RE.fullmatch(signing_key_id):
         # An alias would need kms:DescribeKey to learn the key id that goes into `kid`.
@@ -240,4 +244,5 @@ def from_env(env: Mapping[str, str] = os.environ) -> Config:
         multipart_expires_seconds=_integer(
             env, "MULTIPART_EXPIRES_SECONDS", 86_400, MIN_MULTIPART_EXPIRES_SECONDS, MAX_MULTIPART_EXPIRES_SECONDS
         ),
+        quarantine_prefix=quarantine,
     )

@@ -25,7 +25,7 @@ ABORTED = "aborted"
 STATES = (AWAITING_UPLOAD, UPLOADING, UPLOADED, ABORTED)
 
 _STRINGS = ("upload_id", "owner", "key", "method", "content_type", "state")
-_OPTIONAL_STRINGS = ("sha256", "s3_upload_id", "result_sha256", "checksum_type")
+_OPTIONAL_STRINGS = ("sha256", "s3_upload_id", "result_sha256", "checksum_type", "upload_key", "verification")
 _NUMBERS = ("size", "created_at", "expires_at")
 _OPTIONAL_NUMBERS = ("part_size", "part_count")
 
@@ -47,6 +47,8 @@ class UploadRecord:
     s3_upload_id: str | None = None
     result_sha256: str | None = None
     checksum_type: str | None = None
+    upload_key: str | None = None
+    verification: str | None = None
 
     def part_length(self, part_number: int) -> int:
         """The exact size of part `part_number` (1-based): part_size, the last one the rest."""
