@@ -43,7 +43,7 @@ $(TOOLS)/checkov/.installed: requirements/checkov.txt
 lint: $(VENV_STAMP) $(TOOLS)/checkov/.installed ## ruff (lint + format check), terraform fmt -check, checkov on terraform/
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
-	$(VENV)/bin/mypy --strict lambda_src/upload_api lambda_src/objectkeys lambda_src/edge_auth
+	$(VENV)/bin/mypy --strict lambda_src/upload_api lambda_src/objectkeys lambda_src/edge_auth lambda_src/verifier
 	$(TERRAFORM) fmt -check -recursive terraform
 	$(TOOLS)/checkov/bin/checkov --quiet --compact --skip-download --framework terraform -d terraform
 

@@ -163,13 +163,19 @@ def _metrics_namespace(env: Mapping[str, str]) -> str:
     return namespace
 
 
-def from_env(env: Mapping[str, str] = os.environ) -> Config:
-    prefix = env.get("UPLOAD_PREFIX", "").strip() or "uploads/"
+def _prefix(env: Mapping[str, str], name: str, default: str) -> str:
+    prefix = env.get(name, "").strip() or default
     if not prefix.endswith("/") or prefix.startswith("/") or ".." in prefix:
-        raise ConfigError("UPLOAD_PREFIX must look like 'uploads/'")
-    quarantine = env.get("QUARANTINE_PREFIX", "").strip() or "quarantine/"
-    if not quarantine.endswith("/") or quarantine.startswith("/") or ".." in quarantine or quarantine == prefix:
-        raise ConfigError("QUARANTINE_PREFIX must look like 'quarantine/' and differ from UPLOAD_PREFIX")
+        raise ConfigError(f"{name} must look like '{default}'")
+    return prefix
+
+
+def from_env(env: Mapping[str, str] = os.environ) -> Config:
+    prefix = _prefix(env, "UPLOAD_PREFIX", "uploads/")
+    quarantine = _prefix(env, "QUARANTINE_PREFIX", "quarantine/")
+    if quarantine.startswith(prefix) or prefix.startswith(quarantine):
+        # Unverified bytes under the published prefix would be served before the verifier saw them.
+        raise ConfigError("QUARANTINE_PREFIX must differ from UPLOAD_PREFIX, and neither may contain the other")
     signing_key_id = _required(env, "SIGNING_KEY_ID")
     if not _KEY_ID_RE.fullmatch(signing_key_id):
         # An alias would need kms:DescribeKey to learn the key id that goes into `kid`.
@@ -210,6 +216,7 @@ def from_env(env: Mapping[str, str] = os.environ) -> Config:
     return Config(
         bucket_name=_required(env, "BUCKET_NAME"),
         upload_prefix=prefix,
+        quarantine_prefix=quarantine,
         max_upload_bytes=max_upload_bytes,
         allowed_content_types=content_types,
         presign_expires_seconds=_integer(
@@ -244,5 +251,4 @@ def from_env(env: Mapping[str, str] = os.environ) -> Config:
         multipart_expires_seconds=_integer(
             env, "MULTIPART_EXPIRES_SECONDS", 86_400, MIN_MULTIPART_EXPIRES_SECONDS, MAX_MULTIPART_EXPIRES_SECONDS
         ),
-        quarantine_prefix=quarantine,
     )

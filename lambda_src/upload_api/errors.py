@@ -117,6 +117,24 @@ class SizeMismatchError(ApiError):
     status, code = 409, "size_mismatch"
 
 
+class NotReadyError(ApiError):
+    """The object has not been verified (or has no record): nothing may be downloaded yet."""
+
+    status, code = 409, "not_ready"
+
+    def __init__(self) -> None:
+        super().__init__("The upload has not been verified yet; retry after it is ready.")
+
+
+class UploadRejectedError(ApiError):
+    """The verifier refused the object; the reason is one of its codes (lambda_src/README.md)."""
+
+    status, code = 409, "upload_rejected"
+
+    def __init__(self, reason: str | None) -> None:
+        super().__init__(f"The upload was rejected by verification ({reason or 'unknown'}).")
+
+
 class UploadExpiredError(ApiError):
     status, code = 410, "upload_expired"
 

@@ -15,7 +15,6 @@ from aws_lambda_powertools import Logger
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.router import APIGatewayRouter
 
-from objectkeys import new_key
 from upload_api import metrics
 from upload_api.auth import Principal
 from upload_api.checksums import parse_sha256
@@ -31,6 +30,7 @@ from upload_api.errors import (
     UploadStateError,
 )
 from upload_api.failures import AWS_ERRORS, aws_error_code, aws_failure
+from upload_api.keys import new_keys
 from upload_api.media_types import extension_for
 from upload_api.presign import presigned_part
 from upload_api.records import ABORTED, UPLOADED, UPLOADING, UploadRecord, UploadRecords
@@ -66,13 +66,13 @@ def _s3_failure(exc: Exception) -> Exception:
 def create_multipart(
     request: MultipartRequest, principal: Principal, config: Config, s3: Any, records: UploadRecords, *, now: int
 ) -> dict[str, Any]:
-    object_key = new_key(config.upload_prefix, principal.sub, extension_for(request.content_type, request.filename))
+    upload_key, object_key = new_keys(config, principal.sub, extension_for(request.content_type, request.filename))
     part_size = choose_part_size(request.size, config.part_size_bytes)
     part_count = math.ceil(request.size / part_size)
     try:
         created = s3.create_multipart_upload(
             Bucket=config.bucket_name,
-            Key=object_key.key,
+            Key=upload_key.key,
             ContentType=request.content_type,
             ChecksumAlgorithm="SHA256",
         )
@@ -82,6 +82,7 @@ def create_multipart(
         upload_id=object_key.object_id,
         owner=principal.sub,
         key=object_key.key,
+        upload_key=upload_key.key,
         method="MULTIPART",
         size=request.size,
         content_type=request.content_type,
@@ -97,16 +98,17 @@ def create_multipart(
         records.put_new(record)
     except Exception:
         # Nothing left behind that no record owns.
-        _abort_quietly(s3, config.bucket_name, object_key.key, created["UploadId"])
+        _abort_quietly(s3, config.bucket_name, upload_key.key, created["UploadId"])
         raise
     return {
         "upload_id": record.upload_id,
         "key": record.key,
+        "upload_key": record.storage_key,
         "method": "MULTIPART",
         "part_size": part_size,
         "part_count": part_count,
         "max_size": request.size,
-        "expires_at": iso(record.expires_at),
+        "expires_at": iso(now + config.multipart_expires_seconds),
     }
 
 
@@ -124,7 +126,7 @@ def owned_record(records: UploadRecords, upload_id: str, principal: Principal, n
     record = records.get(upload_id)
     if record is None or record.owner != principal.sub:
         raise UploadNotFoundError
-    if record.expires_at <= now and record.state != UPLOADED:
+    if record.expires_at is not None and record.expires_at <= now and record.state != UPLOADED:
         raise UploadExpiredError
     return record
 
@@ -170,7 +172,7 @@ def sign_parts(
         upload = presigned_part(
             s3,
             bucket=config.bucket_name,
-            key=record.key,
+            key=record.storage_key,
             s3_upload_id=record.s3_upload_id,
             part_number=number,
             size=record.part_length(number),
@@ -196,7 +198,11 @@ def list_s3_parts(s3: Any, bucket: str, record: UploadRecord) -> list[dict[str, 
     while True:
         try:
             page = s3.list_parts(
-                Bucket=bucket, Key=record.key, UploadId=record.s3_upload_id, PartNumberMarker=marker, MaxParts=1000
+                Bucket=bucket,
+                Key=record.storage_key,
+                UploadId=record.s3_upload_id,
+                PartNumberMarker=marker,
+                MaxParts=1000,
             )
         except AWS_ERRORS as exc:
             if aws_error_code(exc) == "NoSuchUpload":
@@ -260,7 +266,7 @@ def complete_upload(record: UploadRecord, config: Config, s3: Any, records: Uplo
     try:
         result = s3.complete_multipart_upload(
             Bucket=config.bucket_name,
-            Key=record.key,
+            Key=record.storage_key,
             UploadId=record.s3_upload_id,
             MultipartUpload={
                 "Parts": [
@@ -284,13 +290,13 @@ def complete_upload(record: UploadRecord, config: Config, s3: Any, records: Uplo
 def abort_upload(record: UploadRecord, config: Config, s3: Any, records: UploadRecords) -> None:
     completed = UploadStateError("This upload was completed; it can no longer be aborted.")
     try:
-        s3.abort_multipart_upload(Bucket=config.bucket_name, Key=record.key, UploadId=record.s3_upload_id)
+        s3.abort_multipart_upload(Bucket=config.bucket_name, Key=record.storage_key, UploadId=record.s3_upload_id)
     except AWS_ERRORS as exc:
         if aws_error_code(exc) != "NoSuchUpload":
             raise _s3_failure(exc) from None
         # S3 forgets an upload once it is aborted or completed: a concurrent complete that has
         # not saved its record yet leaves the object behind, so the abort must not claim success.
-        if stored_checksum(s3, config.bucket_name, record.key) is not None:
+        if stored_checksum(s3, config.bucket_name, record.storage_key) is not None:
             raise completed from None
     if records.save_state(record, ABORTED).state == UPLOADED:
         raise completed

@@ -1,9 +1,15 @@
 """The upload record store: one DynamoDB item per upload, keyed by the upload id (the 32-hex
 id inside the object key, so a key alone finds its record).
 
-{"upload_id", "owner", "key", "method", "size", "content_type", "sha256"?, "part_size"?,
- "part_count"?, "s3_upload_id"?, "state", "created_at", "expires_at" (the table's TTL
- attribute, epoch seconds), "result_sha256"?, "checksum_type"?}
+{"upload_id", "owner", "key", "upload_key"?, "method", "size", "content_type", "sha256"?,
+ "part_size"?, "part_count"?, "s3_upload_id"?, "state", "created_at", "expires_at"? (the
+ table's TTL attribute, epoch seconds), "result_sha256"?, "checksum_type"?, "verification"?,
+ "rejection_reason"?, "verified_content_type"?, "verified_at"?}
+
+`key` is the published key (what POST /downloads and the CDN serve); `upload_key` the
+quarantine key the bytes are sent to. `verification` is written by the verifier Lambda
+(lambda_src/verifier): pending (also when absent), ready or rejected; a ready record has no
+`expires_at` (the catalogue entry of a downloadable object never expires).
 
 Only the owner's `sub` may act on a record; the routes answer 404 upload_not_found for a
 record that is someone else's, exactly as for one that does not exist."""
@@ -23,11 +29,23 @@ UPLOADING = "uploading"
 UPLOADED = "uploaded"
 ABORTED = "aborted"
 STATES = (AWAITING_UPLOAD, UPLOADING, UPLOADED, ABORTED)
+PENDING = "pending"
+READY = "ready"
+REJECTED = "rejected"
 
 _STRINGS = ("upload_id", "owner", "key", "method", "content_type", "state")
-_OPTIONAL_STRINGS = ("sha256", "s3_upload_id", "result_sha256", "checksum_type", "upload_key", "verification")
-_NUMBERS = ("size", "created_at", "expires_at")
-_OPTIONAL_NUMBERS = ("part_size", "part_count")
+_OPTIONAL_STRINGS = (
+    "sha256",
+    "s3_upload_id",
+    "result_sha256",
+    "checksum_type",
+    "upload_key",
+    "verification",
+    "rejection_reason",
+    "verified_content_type",
+)
+_NUMBERS = ("size", "created_at")
+_OPTIONAL_NUMBERS = ("part_size", "part_count", "expires_at", "verified_at")
 
 
 @dataclass(frozen=True)
@@ -40,7 +58,7 @@ class UploadRecord:
     content_type: str
     state: str
     created_at: int
-    expires_at: int
+    expires_at: int | None = None
     sha256: str | None = None
     part_size: int | None = None
     part_count: int | None = None
@@ -48,7 +66,16 @@ class UploadRecord:
     result_sha256: str | None = None
     checksum_type: str | None = None
     upload_key: str | None = None
-    verification: str | None = None
+    verification: str = PENDING
+    rejection_reason: str | None = None
+    verified_content_type: str | None = None
+    verified_at: int | None = None
+
+    @property
+    def storage_key(self) -> str:
+        """Where the upload's bytes are while it is pending: the quarantine key (the published
+        key for a record made before quarantine existed)."""
+        return self.upload_key or self.key
 
     def part_length(self, part_number: int) -> int:
         """The exact size of part `part_number` (1-based): part_size, the last one the rest."""
@@ -76,6 +103,7 @@ def from_item(item: dict[str, Any]) -> UploadRecord:
     values.update({name: int(item[name]["N"]) for name in _NUMBERS})
     values.update({name: item[name]["S"] for name in _OPTIONAL_STRINGS if name in item})
     values.update({name: int(item[name]["N"]) for name in _OPTIONAL_NUMBERS if name in item})
+    values.setdefault("verification", PENDING)
     return UploadRecord(**values)
 
 
@@ -107,15 +135,18 @@ class UploadRecords:
         return from_item(item) if item else None
 
     def save_state(self, record: UploadRecord, state: str, **changes: Any) -> UploadRecord:
-        """Move `record` to `state` (with `changes`), from the state it was read in only."""
+        """Move `record` to `state` (with `changes`), from the state and verification it was
+        read in only: the verifier updates the same item, and a whole-item put must never undo
+        its verdict."""
         updated = replace(record, state=state, **changes)
+        verified = "(attribute_not_exists(#v) OR #v = :v)" if record.verification == PENDING else "#v = :v"
         try:
             self.dynamodb.put_item(
                 TableName=self.table,
                 Item=to_item(updated),
-                ConditionExpression="#state = :was",
-                ExpressionAttributeNames={"#state": "state"},
-                ExpressionAttributeValues={":was": {"S": record.state}},
+                ConditionExpression=f"#state = :was AND {verified}",
+                ExpressionAttributeNames={"#state": "state", "#v": "verification"},
+                ExpressionAttributeValues={":was": {"S": record.state}, ":v": {"S": record.verification}},
             )
         except AWS_ERRORS as exc:
             if aws_error_code(exc) == "ConditionalCheckFailedException":

@@ -11,12 +11,12 @@ from aws_lambda_powertools import Logger
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.router import APIGatewayRouter
 
-from objectkeys import new_key
 from upload_api import metrics, multipart
 from upload_api.auth import Principal
 from upload_api.checksums import parse_sha256
 from upload_api.config import Config
 from upload_api.errors import BadRequestError, ChecksumRequiredError, PayloadTooLargeError, UnsupportedMediaTypeError
+from upload_api.keys import new_keys
 from upload_api.media_types import extension_for
 from upload_api.presign import presigned_post, presigned_put
 from upload_api.records import AWAITING_UPLOAD, UploadRecord, UploadRecords
@@ -73,13 +73,12 @@ def parse_upload_request(body: object, config: Config) -> UploadRequest:
 def create_upload(
     request: UploadRequest, principal: Principal, config: Config, s3: Any, records: UploadRecords, *, now: int
 ) -> dict[str, Any]:
-    object_key = new_key(config.upload_prefix, principal.sub, extension_for(request.content_type, request.filename))
-    key = object_key.key
+    upload_key, key = new_keys(config, principal.sub, extension_for(request.content_type, request.filename))
     presign = presigned_post if request.method == "POST" else presigned_put
     upload = presign(
         s3,
         bucket=config.bucket_name,
-        key=key,
+        key=upload_key.key,
         content_type=request.content_type,
         size=request.size,
         expires=config.presign_expires_seconds,
@@ -88,9 +87,10 @@ def create_upload(
     # The record outlives the URL: the status route reads it after the upload.
     records.put_new(
         UploadRecord(
-            upload_id=object_key.object_id,
+            upload_id=upload_key.object_id,
             owner=principal.sub,
-            key=key,
+            key=key.key,
+            upload_key=upload_key.key,
             method=request.method,
             size=request.size,
             content_type=request.content_type,
@@ -101,8 +101,9 @@ def create_upload(
         )
     )
     body: dict[str, Any] = {
-        "upload_id": object_key.object_id,
-        "key": key,
+        "upload_id": upload_key.object_id,
+        "key": key.key,
+        "upload_key": upload_key.key,
         "method": upload.method,
         "url": upload.url,
         "expires_at": iso(now + config.presign_expires_seconds),

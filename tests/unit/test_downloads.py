@@ -3,15 +3,55 @@
 import jwt
 import pytest
 from cryptography.hazmat.primitives import serialization
-from lambda_testkit import DOWNLOAD_AUDIENCE, DOWNLOAD_ISSUER, ORIGIN, api_event, body_of, make_token
+from lambda_testkit import (
+    DOWNLOAD_AUDIENCE,
+    DOWNLOAD_ISSUER,
+    ORIGIN,
+    SHA256,
+    UPLOAD_TABLE,
+    api_event,
+    body_of,
+    make_token,
+)
 
 from objectkeys import encode_owner
+from upload_api.records import UPLOADED, UploadRecord, to_item
 
 OBJECT_ID = "0123456789abcdef0123456789abcdef"
+BOB_OBJECT_ID = "fedcba9876543210fedcba9876543210"
 
 
 def key_of(sub, ext=".png"):
-    return f"uploads/{encode_owner(sub)}/{OBJECT_ID}{ext}"
+    return f"uploads/{encode_owner(sub)}/{OBJECT_ID if sub != 'bob' else BOB_OBJECT_ID}{ext}"
+
+
+def put_record(aws, sub, *, verification="ready", reason=None, object_id=None):
+    key = key_of(sub)
+    record = UploadRecord(
+        upload_id=object_id or key.rsplit("/", 1)[1][:32],
+        owner=sub,
+        key=key,
+        upload_key="quarantine/" + key.removeprefix("uploads/"),
+        method="PUT",
+        size=10,
+        content_type="image/png",
+        state=UPLOADED,
+        created_at=1,
+        sha256=SHA256,
+        result_sha256=SHA256,
+        checksum_type="FULL_OBJECT",
+        verification=verification,
+        rejection_reason=reason,
+        verified_content_type="image/png" if verification == "ready" else None,
+    )
+    aws.dynamodb.put_item(TableName=UPLOAD_TABLE, Item=to_item(record))
+
+
+@pytest.fixture(autouse=True)
+def ready_uploads(aws):
+    """alice's and bob's uploads, both verified and published."""
+    put_record(aws, "alice")
+    put_record(aws, "bob")
 
 
 def public_key(aws):
@@ -34,6 +74,49 @@ def test_owner_gets_a_kms_signed_path_scoped_token(api):
     assert claims["sub"] == "alice"
     assert claims["exp"] - claims["iat"] == 900
     assert body["expires_at"].endswith("Z")
+    assert (body["sha256"], body["checksum_type"]) == (SHA256, "FULL_OBJECT")
+
+
+@pytest.mark.parametrize("verification", ["pending", None])
+def test_an_unverified_upload_is_409_not_ready(api, verification):
+    if verification is None:
+        api.aws.dynamodb.delete_item(TableName=UPLOAD_TABLE, Key={"upload_id": {"S": OBJECT_ID}})
+    else:
+        put_record(api.aws, "alice", verification=verification)
+    response = api(api_event("/downloads", {"key": key_of("alice")}, token=make_token(sub="alice")))
+    assert (response["statusCode"], body_of(response)["error"]["code"]) == (409, "not_ready")
+    assert body_of(response)["error"]["message"] == "The upload has not been verified yet; retry after it is ready."
+    assert "token" not in body_of(response)
+
+
+def test_a_rejected_upload_is_409_upload_rejected_naming_the_reason(api):
+    put_record(api.aws, "alice", verification="rejected", reason="type_mismatch")
+    response = api(api_event("/downloads", {"key": key_of("alice")}, token=make_token(sub="alice")))
+    assert (response["statusCode"], body_of(response)["error"]["code"]) == (409, "upload_rejected")
+    assert "type_mismatch" in body_of(response)["error"]["message"]
+    assert "token" not in body_of(response)
+
+
+def test_a_record_for_another_key_with_the_same_id_is_not_ready(api):
+    """The record's own key must be the one asked for (the id alone is not enough)."""
+    put_record(api.aws, "bob", object_id=OBJECT_ID)
+    response = api(api_event("/downloads", {"key": key_of("alice")}, token=make_token(sub="alice")))
+    assert (response["statusCode"], body_of(response)["error"]["code"]) == (409, "not_ready")
+
+
+def test_the_owner_rule_comes_before_the_record_lookup(api):
+    """Someone else's key answers 403 whether or not it is ready: the 409 reveals nothing."""
+    api.aws.dynamodb.delete_item(TableName=UPLOAD_TABLE, Key={"upload_id": {"S": BOB_OBJECT_ID}})
+    response = api(api_event("/downloads", {"key": key_of("bob")}, token=make_token(sub="alice")))
+    assert response["statusCode"] == 403
+
+
+def test_not_ready_answers_count_against_the_rate_limit(api):
+    put_record(api.aws, "alice", verification="pending")
+    alice = make_token(sub="alice")
+    for _ in range(5):
+        assert api(api_event("/downloads", {"key": key_of("alice")}, token=alice))["statusCode"] == 409
+    assert api(api_event("/downloads", {"key": key_of("alice")}, token=alice))["statusCode"] == 429
 
 
 def test_signature_is_by_the_kms_key_not_another(api):

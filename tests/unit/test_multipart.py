@@ -108,11 +108,13 @@ def test_status_reports_what_s3_stored(api):
     status, put = call(api, "/uploads", {**PNG, "size": len(data), "method": "PUT", "sha256": b64sha(data)})
     status, before = call(api, f"/uploads/{put['upload_id']}", method="GET")
     assert status == 200 and before["state"] == "awaiting_upload" and "sha256" not in before
-    api.aws.s3.put_object(Bucket=BUCKET, Key=put["key"], Body=data, ChecksumSHA256=b64sha(data))
+    assert before["verification"] == "pending" and "content_type" not in before
+    api.aws.s3.put_object(Bucket=BUCKET, Key=put["upload_key"], Body=data, ChecksumSHA256=b64sha(data))
     status, after = call(api, f"/uploads/{put['upload_id']}", method="GET")
     # moto's HeadObject returns no checksum: the value itself is asserted against LocalStack
     # (tests/integration/test_multipart_localstack.py).
     assert status == 200 and after["state"] == "uploaded" and "sha256" in after
+    assert after["verification"] == "pending" and "rejection_reason" not in after
     status, other = call(api, f"/uploads/{put['upload_id']}", method="GET", sub="mallory")
     assert (status, other["error"]["code"]) == (404, "upload_not_found")
 
@@ -133,7 +135,10 @@ def test_create_records_the_server_chosen_parts(api):
     item = api.aws.dynamodb.get_item(TableName=UPLOAD_TABLE, Key={"upload_id": {"S": body["upload_id"]}})["Item"]
     assert item["owner"]["S"] == "alice" and item["state"]["S"] == "uploading" and int(item["expires_at"]["N"]) > 0
     uploads = api.aws.s3.list_multipart_uploads(Bucket=BUCKET).get("Uploads", [])
-    assert body["key"] in {u["Key"] for u in uploads}
+    assert body["upload_key"] == "quarantine/" + body["key"].removeprefix("uploads/")
+    assert body["upload_key"] in {u["Key"] for u in uploads}
+    assert body["key"] not in {u["Key"] for u in uploads}
+    assert item["upload_key"]["S"] == body["upload_key"] and item["verification"]["S"] == "pending"
 
 
 def test_sign_binds_each_parts_exact_length_and_checksum(api):
@@ -176,7 +181,7 @@ def _upload_parts(api: Any, body: dict[str, Any], data: bytes, numbers: list[int
         chunk = data[(n - 1) * size : n * size]
         api.aws.s3.upload_part(
             Bucket=BUCKET,
-            Key=body["key"],
+            Key=body["upload_key"],
             UploadId=record["s3_upload_id"]["S"],
             PartNumber=n,
             Body=chunk,
@@ -200,7 +205,7 @@ def test_list_complete_and_retry(api):
     assert status == 200 and done["state"] == "uploaded" and done["size"] == len(data)
     assert done["checksum_type"] == "COMPOSITE"
     assert call(api, f"{path}/complete") == (200, done)  # idempotent
-    assert api.aws.s3.get_object(Bucket=BUCKET, Key=body["key"])["Body"].read() == data
+    assert api.aws.s3.get_object(Bucket=BUCKET, Key=body["upload_key"])["Body"].read() == data
     status, state = call(api, path, method="GET")
     assert status == 200 and state["state"] == "uploaded" and state["sha256"] == done["sha256"]
 
@@ -212,7 +217,7 @@ def test_complete_refuses_parts_that_do_not_add_up(api):
     _upload_parts(api, body, data, [1, 2])
     status, answer = call(api, f"/uploads/{body['upload_id']}/complete")
     assert (status, answer["error"]["code"]) == (409, "size_mismatch")
-    assert not api.aws.s3.list_objects_v2(Bucket=BUCKET, Prefix=body["key"]).get("Contents")
+    assert not api.aws.s3.list_objects_v2(Bucket=BUCKET, Prefix=body["upload_key"]).get("Contents")
 
 
 def test_another_user_is_refused_every_route(api):
@@ -269,17 +274,42 @@ def test_part_signing_has_its_own_budget(api):
     assert [call(api, f"/uploads/{body['upload_id']}/parts", sign)[0] for _ in range(3)] == [200, 200, 429]
 
 
-def test_the_download_route_returns_the_stored_checksum_once_uploaded(api):
+def test_the_download_route_answers_not_ready_until_verified(api):
+    """Uploaded is not downloadable: only the verifier's `ready` is (tests/unit/test_verifier.py
+    follows an upload through the verifier to its download token)."""
     data = b"downloadable"
     _, put = call(api, "/uploads", {**PNG, "size": len(data), "method": "PUT", "sha256": b64sha(data)})
-    _, before = call(api, "/downloads", {"key": put["key"]})
-    assert "sha256" not in before and before["url"]
-    api.aws.s3.put_object(Bucket=BUCKET, Key=put["key"], Body=data, ChecksumSHA256=b64sha(data))
+    status, before = call(api, "/downloads", {"key": put["key"]})
+    assert (status, before["error"]["code"]) == (409, "not_ready")
+    api.aws.s3.put_object(Bucket=BUCKET, Key=put["upload_key"], Body=data, ChecksumSHA256=b64sha(data))
     status, after = call(api, "/downloads", {"key": put["key"]})
-    assert status == 200 and "sha256" in after and "checksum_type" in after
-    legacy = put["key"].rsplit("/", 1)[0] + "/" + "f" * 32 + ".png"  # no record: no checksum, still a token
+    assert (status, after["error"]["code"]) == (409, "not_ready")
+    legacy = put["key"].rsplit("/", 1)[0] + "/" + "f" * 32 + ".png"  # no record: never verified
     status, old = call(api, "/downloads", {"key": legacy})
-    assert status == 200 and "sha256" not in old
+    assert (status, old["error"]["code"]) == (409, "not_ready")
+    status, quarantined = call(api, "/downloads", {"key": put["upload_key"]})
+    assert (status, quarantined["error"]["code"]) == (400, "bad_request")  # not a downloadable key
+
+
+def test_a_state_change_never_undoes_the_verifiers_verdict(api):
+    """The status route saves `uploaded` with a whole-item put; if the verifier decided the
+    record after it was read, the put must fail and the verdict (and the removed TTL) stay."""
+    from upload_api.records import UPLOADED, UploadRecords
+
+    data = b"raced"
+    _, put = call(api, "/uploads", {**PNG, "size": len(data), "method": "PUT", "sha256": b64sha(data)})
+    records = UploadRecords(api.aws.dynamodb, UPLOAD_TABLE)
+    read_before = records.get(put["upload_id"])
+    assert read_before is not None and read_before.verification == "pending"
+    api.aws.dynamodb.update_item(
+        TableName=UPLOAD_TABLE,
+        Key={"upload_id": {"S": put["upload_id"]}},
+        UpdateExpression="SET verification = :ready REMOVE expires_at",
+        ExpressionAttributeValues={":ready": {"S": "ready"}},
+    )
+    saved = records.save_state(read_before, UPLOADED, result_sha256=b64sha(data))
+    assert saved.verification == "ready" and saved.expires_at is None
+    assert records.get(put["upload_id"]) == saved
 
 
 def test_records_keep_the_state_a_concurrent_writer_saved(api):

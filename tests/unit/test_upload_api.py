@@ -30,11 +30,14 @@ def test_presigned_post_binds_key_type_and_size(api):
     assert body["method"] == "POST"
     parsed = parse_key(body["key"], "uploads/")
     assert parsed is not None and parsed.owner == encode_owner("alice") and parsed.extension == ".png"
-    assert body["fields"]["key"] == body["key"]
+    # The bytes go to quarantine; `key` is where the verifier publishes them (same owner and id).
+    assert body["upload_key"] == "quarantine/" + body["key"].removeprefix("uploads/")
+    assert body["fields"]["key"] == body["upload_key"]
     assert body["fields"]["Content-Type"] == "image/png"
     policy = json.loads(base64.b64decode(body["fields"]["policy"]))
     conditions = policy["conditions"]
-    assert {"key": body["key"]} in conditions
+    assert {"key": body["upload_key"]} in conditions
+    assert {"key": body["key"]} not in conditions
     assert {"bucket": BUCKET} in conditions
     assert {"Content-Type": "image/png"} in conditions
     assert ["content-length-range", 1, 1234] in conditions
