@@ -21,7 +21,7 @@ from aws_lambda_powertools import Logger
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.router import APIGatewayRouter
 
-from objectkeys import ObjectKey, new_key, parse_key
+from objectkeys import ObjectKey, parse_key
 from upload_api import metrics
 from upload_api.auth import Principal
 from upload_api.config import MAX_PARTS, Config
@@ -34,15 +34,15 @@ from upload_api.errors import (
     UploadStateError,
 )
 from upload_api.failures import AWS_ERRORS, aws_error_code, aws_failure
+from upload_api.keys import new_keys
 from upload_api.media_types import EXTENSIONS, extension_for
 from upload_api.multipart import owned_record
 from upload_api.presign import presigned_post
-from upload_api.records import ABORTED, AWAITING_UPLOAD, UPLOADING, UploadRecord, UploadRecords
+from upload_api.records import ABORTED, AWAITING_UPLOAD, PENDING, UPLOADING, UploadRecord, UploadRecords
 from upload_api.responses import caller, json_body, json_response, services_of
 
 UPPY_POST = "UPPY_POST"
 UPPY_MULTIPART = "UPPY_MULTIPART"
-PENDING = "pending"
 
 PUT_OBJECT = "put_object"
 CREATE_MULTIPART = "create_multipart"
@@ -139,10 +139,9 @@ def declared_type(request: SignRequest, config: Config) -> str:
 
 
 def _new_keys(principal: Principal, content_type: str, proposed: str, config: Config) -> tuple[ObjectKey, ObjectKey]:
-    """(quarantine key, published key): the same owner, id and extension; nothing of the
-    proposed key but a known extension spelling reaches either."""
-    published = new_key(config.upload_prefix, principal.sub, extension_for(content_type, proposed))
-    return ObjectKey(config.quarantine_prefix, published.owner, published.object_id, published.extension), published
+    """(quarantine key, published key); nothing of the proposed key but a known extension
+    spelling reaches either."""
+    return new_keys(config, principal.sub, extension_for(content_type, proposed))
 
 
 def _record(
