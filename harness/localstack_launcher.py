@@ -82,7 +82,8 @@ def _command(service: Service) -> tuple[list[str], dict[str, str]]:
             # The default (twisted) gateway of 4.14 binds 0.0.0.0 whatever GATEWAY_LISTEN says;
             # hypercorn honours the loopback address.
             GATEWAY_SERVER="hypercorn",
-            SERVICES=env.get("LOCALSTACK_SERVICES", "s3,kms,iam,sts,logs"),
+            # sqs: the bucket notifies the verification queue, which stack.event_sources polls.
+            SERVICES=env.get("LOCALSTACK_SERVICES", "s3,kms,iam,sts,logs,sqs"),
         )
         if not LOCALSTACK_PYTHON.exists():
             raise SystemExit("LocalStack is not installed: run `make localstack-up` (it installs it first).")

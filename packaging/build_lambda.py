@@ -1,8 +1,9 @@
-"""Build the two Lambda packages, byte-for-byte reproducibly.
+"""Build the three Lambda packages, byte-for-byte reproducibly.
 
-    build_lambda.py [--out build/lambda] [--only upload_api|edge_auth] [--check-reproducible]
+    build_lambda.py [--out build/lambda] [--only upload_api|edge_auth|verifier] [--check-reproducible]
 
 - build/lambda/upload_api.zip: upload_api/ + objectkeys/ + requirements/lambda-upload-api.txt
+- build/lambda/verifier.zip: verifier/ + objectkeys/ + requirements/lambda-verifier.txt
 - build/lambda/edge_auth.zip: edge_auth/ + objectkeys/ + requirements/lambda-edge-auth.txt,
   without edge_auth/config.json: Terraform bakes the configuration in at apply time
   (terraform/modules/edge_auth/bake_package.py); fails above 1,048,576 bytes (the Lambda@Edge
@@ -61,6 +62,8 @@ class Function:
 
 UPLOAD_API = Function("upload_api", ROOT / "requirements" / "lambda-upload-api.txt", ("upload_api", "objectkeys"))
 EDGE_AUTH = Function("edge_auth", ROOT / "requirements" / "lambda-edge-auth.txt", ("edge_auth", "objectkeys"), 9)
+VERIFIER = Function("verifier", ROOT / "requirements" / "lambda-verifier.txt", ("verifier", "objectkeys"))
+FUNCTIONS = (UPLOAD_API, EDGE_AUTH, VERIFIER)
 
 
 def _pip(*args: str) -> None:
@@ -276,14 +279,14 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT)
     parser.add_argument("--wheels", type=Path, default=DEFAULT_OUT / ".wheels", help="wheel cache")
-    parser.add_argument("--only", choices=[UPLOAD_API.name, EDGE_AUTH.name])
+    parser.add_argument("--only", choices=[function.name for function in FUNCTIONS])
     parser.add_argument(
         "--check-reproducible",
         action="store_true",
         help="build each zip a second time elsewhere; fail unless identical",
     )
     args = parser.parse_args(argv)
-    for function in (UPLOAD_API, EDGE_AUTH):
+    for function in FUNCTIONS:
         if args.only not in (None, function.name):
             continue
         built = build_function(function, args.out.resolve(), args.wheels.resolve())

@@ -17,6 +17,8 @@ module "storage" {
   noncurrent_version_expiration_days = var.bucket_versions.noncurrent_days
   newer_noncurrent_versions          = var.bucket_versions.newer_noncurrent_versions
   abort_incomplete_multipart_days    = var.bucket_versions.abort_incomplete_multipart_days
+  quarantine_retention_days          = var.verification.quarantine_retention_days
+  rejected_retention_days            = var.verification.rejected_retention_days
 
   cdn_access = {
     type             = module.cdn.origin_access
@@ -33,6 +35,7 @@ module "upload_api" {
   bucket_name                             = module.storage.bucket_name
   bucket_arn                              = module.storage.bucket_arn
   uploads_prefix                          = module.storage.uploads_prefix
+  quarantine_prefix                       = module.storage.quarantine_prefix
   allowed_origins                         = module.storage.allowed_origins
   max_upload_bytes                        = var.uploads.max_bytes
   allowed_content_types                   = var.uploads.content_types
@@ -65,6 +68,37 @@ module "upload_api" {
   api_gateway_account_has_cloudwatch_role = var.api.account_has_cloudwatch_role
   log_retention_days                      = var.logging.retention_days
   log_level                               = var.logging.level
+}
+
+# Quarantine -> queue -> verifier -> published (or rejected).
+module "verification" {
+  source = "./modules/verification"
+
+  name                             = var.name
+  package_path                     = var.packages.verifier_zip
+  bucket_name                      = module.storage.bucket_name
+  bucket_arn                       = module.storage.bucket_arn
+  quarantine_prefix                = module.storage.quarantine_prefix
+  published_prefix                 = module.storage.uploads_prefix
+  rejected_prefix                  = module.storage.rejected_prefix
+  upload_table_name                = module.upload_api.upload_table_name
+  upload_table_arn                 = module.upload_api.upload_table_arn
+  allowed_content_types            = split(",", module.upload_api.environment.ALLOWED_CONTENT_TYPES)
+  max_image_pixels                 = var.verification.max_image_pixels
+  memory_size                      = var.verification.memory_size
+  timeout_seconds                  = var.verification.timeout_seconds
+  visibility_timeout_seconds       = var.verification.visibility_timeout_seconds
+  batch_size                       = var.verification.batch_size
+  maximum_batching_window_seconds  = var.verification.maximum_batching_window_seconds
+  maximum_concurrency              = var.verification.maximum_concurrency
+  max_receive_count                = var.verification.max_receive_count
+  message_retention_seconds        = var.verification.message_retention_seconds
+  log_retention_days               = var.logging.retention_days
+  log_level                        = var.logging.level
+  metrics_namespace                = module.upload_api.metrics.namespace
+  alarm_topic_arn                  = var.monitoring.alarm_topic_arn
+  alarm_dead_letter_messages       = var.verification.alarm_dead_letter_messages
+  alarm_oldest_message_age_seconds = var.verification.alarm_oldest_message_age_seconds
 }
 
 # The public half of the signing key, read back from KMS and baked into the edge function.

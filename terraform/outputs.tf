@@ -83,6 +83,16 @@ output "upload_api_function_name" {
   value       = module.upload_api.function_name
 }
 
+output "verifier_function_name" {
+  description = "Name of the verifier function (publishes or rejects quarantined uploads)."
+  value       = module.verification.function_name
+}
+
+output "verification_queue_url" {
+  description = "URL of the queue S3 notifies of every quarantined upload (its dead-letter queue is <name>-verification-dlq)."
+  value       = module.verification.queue_url
+}
+
 output "edge_config" {
   description = "The edge function's baked configuration (public keys only, no secret)."
   value       = module.edge_auth.config
@@ -91,7 +101,7 @@ output "edge_config" {
 output "monitoring" {
   description = "What operators see: the alarms' names (empty without monitoring.alarm_topic_arn) and the dashboard's name."
   value = {
-    alarm_names    = module.monitoring.alarm_names
+    alarm_names    = concat(module.monitoring.alarm_names, module.verification.alarm_names)
     dashboard_name = module.monitoring.dashboard_name
   }
 }

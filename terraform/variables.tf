@@ -24,9 +24,10 @@ variable "allowed_origins" {
 }
 
 variable "packages" {
-  description = "Where the built Lambda packages are (`make build`): upload_api_zip = build/lambda/upload_api.zip, edge_auth_zip = build/lambda/edge_auth.zip (its configuration is baked in at apply time by python_executable, a Python 3.9+ on the applying machine)."
+  description = "Where the built Lambda packages are (`make build`): upload_api_zip = build/lambda/upload_api.zip, verifier_zip = build/lambda/verifier.zip, edge_auth_zip = build/lambda/edge_auth.zip (its configuration is baked in at apply time by python_executable, a Python 3.9+ on the applying machine)."
   type = object({
     upload_api_zip    = string
+    verifier_zip      = string
     edge_auth_zip     = string
     python_executable = optional(string, "python3")
   })
@@ -161,7 +162,7 @@ variable "cdn" {
 }
 
 variable "logging" {
-  description = "retention_days of the log groups Terraform creates, and level of the upload API function's log. Unset = the modules' defaults."
+  description = "retention_days of the log groups Terraform creates, and level of the upload API's and the verifier's logs. Unset = the modules' defaults."
   type = object({
     retention_days = optional(number)
     level          = optional(string)
@@ -204,6 +205,36 @@ variable "monitoring" {
       edge_execution_errors = optional(number)
       table_throttles       = optional(number)
     }))
+  })
+  default  = {}
+  nullable = false
+}
+
+variable "verification" {
+  description = <<-EOT
+    The verification pipeline (modules/verification): uploads land under a quarantine prefix, S3 notifies a queue,
+    the verifier publishes each object to the uploads prefix or rejects it. batch_size and
+    maximum_batching_window_seconds (event source mapping), maximum_concurrency, timeout_seconds and memory_size
+    (verifier), visibility_timeout_seconds (default 6 x timeout_seconds, never less), max_receive_count (receives
+    before the dead-letter queue), message_retention_seconds, max_image_pixels, quarantine_retention_days (expiry of
+    never-verified objects, default 7), rejected_retention_days (how long rejected objects are kept under rejected/,
+    default 7; 0 = deleted at once), alarm_dead_letter_messages and alarm_oldest_message_age_seconds (thresholds of
+    the two queue alarms, created with monitoring.alarm_topic_arn). Unset = the modules' defaults.
+  EOT
+  type = object({
+    batch_size                       = optional(number)
+    maximum_batching_window_seconds  = optional(number)
+    maximum_concurrency              = optional(number)
+    timeout_seconds                  = optional(number)
+    memory_size                      = optional(number)
+    visibility_timeout_seconds       = optional(number)
+    max_receive_count                = optional(number)
+    message_retention_seconds        = optional(number)
+    max_image_pixels                 = optional(number)
+    quarantine_retention_days        = optional(number)
+    rejected_retention_days          = optional(number)
+    alarm_dead_letter_messages       = optional(number)
+    alarm_oldest_message_age_seconds = optional(number)
   })
   default  = {}
   nullable = false

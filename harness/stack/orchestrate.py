@@ -1,9 +1,11 @@
-"""`make up` / `make down`: LocalStack provisioned from Terraform's plan, the two adapters, the dev issuer.
+"""`make up` / `make down`: LocalStack provisioned from Terraform's plan, the two adapters, the event
+source mapping, the dev issuer.
 
 up: start LocalStack (or use LOCALSTACK_ENDPOINT) -> provision from build/terraform/plan-local.json
 -> bake the edge configuration with the real KMS public key (packaging/build_lambda.py) -> start the
 fault forwarders (stack/faults.py: the upload API reaches DynamoDB and KMS through them), the dev
-issuer, the API Gateway adapter and the CloudFront adapter -> write build/outputs.json,
+issuer, the API Gateway adapter, the CloudFront adapter and the event source mapping (stack/event_sources.py:
+the verification queue -> the verifier) -> write build/outputs.json,
 web/config.json and build/stack/state.json -> print the URLs and a copy-paste example.
 down: stop what up started (pid files), LocalStack only if up started it.
 restart-api: restart the API Gateway adapter with its configuration: a new, cold container.
@@ -27,7 +29,7 @@ from typing import Any
 import boto3
 
 import edge_package
-from stack import apigw, cloudfront, faults, issuer, paths, processes
+from stack import apigw, cloudfront, event_sources, faults, issuer, paths, processes
 from stack.outputs import root_outputs, write_json
 from stack.plan import Plan, Resource, Unresolved
 from stack.provision import Provisioner, Resolver, load_plan
@@ -39,6 +41,8 @@ STATE_FILE = paths.STATE / "state.json"
 FORWARDED_LOG = paths.STATE / "cdn-forwarded.jsonl"
 API_HANDLER = "upload_api.handler.handler"
 EDGE_HANDLER = "edge_auth.handler.handler"
+VERIFIER_HANDLER = "verifier.handler.handler"
+EVENT_SOURCES_URL = f"http://{paths.HOST}:{paths.EVENT_SOURCES_PORT}{event_sources.CONTROL_PATH}"
 API_URL = f"http://{paths.HOST}:{paths.API_PORT}"
 CDN_DOMAIN = f"{paths.HOST}:{paths.CDN_PORT}"
 CDN_URL = f"http://{CDN_DOMAIN}"
@@ -357,6 +361,49 @@ def start_cdn(cdn: dict[str, Any], function: Resource, code_dir: Path, endpoints
     processes.start("cloudfront", "cloudfront", ["--config", str(paths.STATE / "cloudfront.json")], paths.CDN_PORT)
 
 
+def verification(plan: Plan, resolver: Resolver) -> tuple[Resource, dict[str, str], dict[str, Any]]:
+    """The verifier's function and planned environment, and its event source mapping's settings."""
+    function = function_by_handler(plan, VERIFIER_HANDLER)
+    try:
+        mapping = event_sources.settings_from_plan(plan, resolver.created)
+    except Unresolved as error:
+        raise StackError(str(error)) from None
+    return function, api_environment(function, resolver, {}), mapping
+
+
+def start_event_sources(
+    mapping: dict[str, Any], function: Resource, env: dict[str, str], endpoints: dict[str, str]
+) -> None:
+    """The verification queue's event source mapping, invoking the verifier (from its built zip,
+    unpacked again) in workers of its own."""
+    processes.stop("event_sources", quiet=True)
+    code_dir = extract(
+        package_path(function, paths.LAMBDA_BUILD / "verifier.zip"), paths.STATE / "functions" / "verifier"
+    )
+    config = {
+        "port": paths.EVENT_SOURCES_PORT,
+        "endpoint": endpoints["default"],
+        "mapping": mapping,
+        # Lambda scales pollers with the backlog up to maximum_concurrency; two fit a 2-core machine.
+        "pollers": min(int(mapping.get("maximum_concurrency") or 2), 2),
+        "function": {
+            "name": function.values.get("function_name", "verifier"),
+            "code_dir": str(code_dir),
+            "handler": VERIFIER_HANDLER,
+            "environment": {**env, **_runtime_environment(function, endpoints)},
+            "memory_mb": function.values.get("memory_size", 128),
+            "timeout_seconds": function.values.get("timeout", 30),
+        },
+    }
+    write_json(paths.STATE / "event_sources.json", config)
+    processes.start(
+        "event_sources",
+        "event_sources",
+        ["--config", str(paths.STATE / "event_sources.json")],
+        paths.EVENT_SOURCES_PORT,
+    )
+
+
 def up() -> dict[str, Any]:
     started = time.monotonic()
     paths.STATE.mkdir(parents=True, exist_ok=True)
@@ -389,8 +436,10 @@ def up() -> dict[str, Any]:
     api_function = function_by_handler(plan, API_HANDLER)
     api_env = api_environment(api_function, resolver, {"CDN_URL": CDN_URL})
 
+    verifier_function, verifier_env, mapping = verification(plan, resolver)
+
     # The running adapters use the packages about to be unpacked again: stop them first.
-    for name in ("cloudfront", "apigw"):
+    for name in ("event_sources", "cloudfront", "apigw"):
         processes.stop(name, quiet=True)
     kms = boto3.client("kms", endpoint_url=endpoints["default"], **paths.CREDENTIALS)
     edge_function = function_by_handler(plan, EDGE_HANDLER)
@@ -410,6 +459,8 @@ def up() -> dict[str, Any]:
         "signing_key_id": key_id,
         "user_jwt": {"issuer": user_issuer, "audience": user_audience, "jwks_url": api_env.get("USER_JWKS_URL")},
         "api_environment": {k: v for k, v in api_env.items() if k != "USER_JWKS_JSON"},
+        "verifier_environment": verifier_env,
+        "verification": {**mapping, "control_url": EVENT_SOURCES_URL},
         "forwarded_log": str(FORWARDED_LOG),
         "not_created": report.not_created,
     }
@@ -421,6 +472,7 @@ def up() -> dict[str, Any]:
     processes.start("issuer", "issuer", ["serve", "--port", str(paths.ISSUER_PORT)], paths.ISSUER_PORT)
     start_api(api, api_function, api_env, api_dir, state["api_endpoints"])
     start_cdn(_settings(cloudfront.settings_from_plan, plan), edge_function, edge_dir, endpoints, bucket)
+    start_event_sources(mapping, verifier_function, verifier_env, endpoints)
 
     local = {
         "api_url": api_url,
@@ -432,6 +484,7 @@ def up() -> dict[str, Any]:
         "signing_key_id": key_id,
         "rate_limit_table_name": table,
         "distribution_id": DISTRIBUTION_ID,
+        "verification_queue_url": mapping["queue_url"],
         "edge_function_qualified_arn": (
             f"arn:aws:lambda:{paths.REGION}:000000000000:function:{edge_function.values.get('function_name')}:1"
         ),
@@ -459,6 +512,7 @@ Local stack up in {seconds:.1f}s (outputs: build/outputs.json, web config: web/c
   CDN (CloudFront adapter)   {cdn}
   S3, KMS, IAM (LocalStack)  {state["endpoints"]["default"]}   bucket {state["bucket"]}
   DynamoDB                   {state["endpoints"].get("dynamodb")}   table {state["table"]}
+  Verification (SQS -> verifier)  {state["verification"]["queue_url"]}   control {state["verification"]["control_url"]}
   Dev token issuer (JWKS)    http://{paths.HOST}:{paths.ISSUER_PORT}{issuer.JWKS_PATH}
 
 Try it (copy-paste):
@@ -475,7 +529,7 @@ Try it (copy-paste):
 
 
 def down() -> None:
-    for name in ("cloudfront", "apigw", "issuer", "faults"):
+    for name in ("event_sources", "cloudfront", "apigw", "issuer", "faults"):
         processes.stop(name)
     state = json.loads(STATE_FILE.read_text()) if STATE_FILE.exists() else {}
     if state.get("started_localstack"):
@@ -487,4 +541,5 @@ def down() -> None:
 
 
 def status() -> dict[str, Any]:
-    return {name: processes.running_pid(name) for name in ("faults", "issuer", "apigw", "cloudfront")}
+    names = ("faults", "issuer", "apigw", "cloudfront", "event_sources")
+    return {name: processes.running_pid(name) for name in names}

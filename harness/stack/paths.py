@@ -24,6 +24,8 @@ WEB_PORT = 4583
 FAULTS_PORT = int(os.environ.get("STACK_FAULTS_PORT", "4584"))
 DYNAMODB_FORWARD_PORT = int(os.environ.get("STACK_DYNAMODB_FORWARD_PORT", "4585"))
 KMS_FORWARD_PORT = int(os.environ.get("STACK_KMS_FORWARD_PORT", "4586"))
+# The event source mapping's control endpoint (stack/event_sources.py).
+EVENT_SOURCES_PORT = int(os.environ.get("STACK_EVENT_SOURCES_PORT", "4587"))
 
 # Fake credentials LocalStack accepts; it validates signatures against secret "test".
 REGION = "us-east-1"

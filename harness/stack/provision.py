@@ -3,7 +3,8 @@
 Every managed resource of a type LocalStack (or the DynamoDB sidecar) serves is created or
 brought in line with the plan: S3 bucket and its ownership controls, public-access block,
 encryption, versioning, lifecycle, CORS and policy; DynamoDB table with TTL; KMS key and alias;
-IAM roles, inline and managed policies and attachments; CloudWatch log groups. Running it again
+IAM roles, inline and managed policies and attachments; CloudWatch log groups; SQS queues (+ redrive
+and queue policies) and the bucket's notification configuration. Running it again
 is safe: existing resources are updated in place, a vanished KMS key is recreated.
 
 Unknown values are resolved through references to what this provisioner created (see plan.py).
@@ -48,6 +49,11 @@ ORDER = (
     "aws_s3_bucket_lifecycle_configuration",
     "aws_s3_bucket_cors_configuration",
     "aws_s3_bucket_policy",
+    "aws_sqs_queue",
+    "aws_sqs_queue_policy",
+    "aws_sqs_queue_redrive_allow_policy",
+    # After the queue policy, as Terraform orders it: S3 checks it may send when it is set.
+    "aws_s3_bucket_notification",
 )
 KEY_STATE = paths.STATE / "kms-keys.json"
 
@@ -168,6 +174,7 @@ class Provisioner:
         self.kms = client("kms", default)
         self.iam = client("iam", default)
         self.logs = client("logs", default)
+        self.sqs = client("sqs", default)
         self.dynamodb = client("dynamodb", endpoints.get("dynamodb", default))
         self.handlers: dict[str, Callable[[Resource], dict[str, Any]]] = {
             "aws_kms_key": self._kms_key,
@@ -186,6 +193,10 @@ class Provisioner:
             "aws_s3_bucket_lifecycle_configuration": self._lifecycle,
             "aws_s3_bucket_cors_configuration": self._cors,
             "aws_s3_bucket_policy": self._bucket_policy,
+            "aws_sqs_queue": self._queue,
+            "aws_sqs_queue_policy": self._queue_policy,
+            "aws_sqs_queue_redrive_allow_policy": self._redrive_allow_policy,
+            "aws_s3_bucket_notification": self._bucket_notification,
         }
 
     # --- driver ---------------------------------------------------------------
@@ -468,10 +479,86 @@ class Provisioner:
         self.s3.put_bucket_policy(Bucket=bucket, Policy=policy)
         return {"id": bucket, "bucket": bucket}
 
+    def _bucket_notification(self, resource: Resource) -> dict[str, Any]:
+        """Queue targets only (the plan's). Unknown until the queue exists: then the re-plan knows
+        every ARN, so pass 1 skips it and pass 2 sets it (LocalStack sends an s3:TestEvent)."""
+        bucket = self._v(resource, "bucket")
+        if resource.is_unknown("queue"):
+            raise Unresolved(f"{resource.address}.queue is unknown (the queue's ARN, before re-planning)")
+        if resource.values.get("topic") or resource.values.get("lambda_function") or resource.values.get("eventbridge"):
+            raise Unresolved(f"{resource.address}: only queue targets are provisioned locally")
+        configurations = []
+        for queue in resource.values.get("queue") or []:
+            if not queue.get("queue_arn"):
+                raise Unresolved(f"{resource.address}: a queue target's ARN is unknown (before re-planning)")
+            entry: dict[str, Any] = {"QueueArn": queue["queue_arn"], "Events": sorted(queue["events"])}
+            if queue.get("id"):
+                entry["Id"] = queue["id"]
+            rules = [
+                {"Name": name, "Value": queue[attribute]}
+                for name, attribute in (("prefix", "filter_prefix"), ("suffix", "filter_suffix"))
+                if queue.get(attribute)
+            ]
+            if rules:
+                entry["Filter"] = {"Key": {"FilterRules": rules}}
+            configurations.append(entry)
+        self.s3.put_bucket_notification_configuration(
+            Bucket=bucket, NotificationConfiguration={"QueueConfigurations": configurations}
+        )
+        return {"id": bucket, "bucket": bucket}
+
+    # --- SQS ------------------------------------------------------------------
+
+    def _queue(self, resource: Resource) -> dict[str, Any]:
+        name = self._v(resource, "name")
+        attributes = {
+            api: str(value).lower() if isinstance(value, bool) else str(value)
+            for attribute, api in (
+                ("visibility_timeout_seconds", "VisibilityTimeout"),
+                ("message_retention_seconds", "MessageRetentionPeriod"),
+                ("receive_wait_time_seconds", "ReceiveMessageWaitTimeSeconds"),
+                ("delay_seconds", "DelaySeconds"),
+                ("max_message_size", "MaximumMessageSize"),
+                ("sqs_managed_sse_enabled", "SqsManagedSseEnabled"),
+            )
+            if (value := self._optional(resource, attribute)) is not None
+        }
+        # The redrive policy names the dead-letter queue's ARN: known in pass 2 (the re-plan).
+        try:
+            redrive = self._v(resource, "redrive_policy")
+        except Unresolved as error:
+            redrive = None
+            self.report.incomplete[resource.address] = f"its redrive policy ({error})"
+        if redrive:
+            attributes["RedrivePolicy"] = redrive
+        try:
+            url = self.sqs.get_queue_url(QueueName=name)["QueueUrl"]
+        except ClientError as error:
+            if error.response["Error"]["Code"] not in {"AWS.SimpleQueueService.NonExistentQueue", "QueueDoesNotExist"}:
+                raise
+            tags = _tags(resource.values)
+            url = self.sqs.create_queue(QueueName=name, Attributes=attributes, tags=tags)["QueueUrl"]
+        else:
+            self.sqs.set_queue_attributes(QueueUrl=url, Attributes=attributes)
+        arn = self.sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+        return {"id": url, "url": url, "arn": arn, "name": name}
+
+    def _queue_policy(self, resource: Resource) -> dict[str, Any]:
+        url, policy = self._v(resource, "queue_url"), self._v(resource, "policy")
+        self.sqs.set_queue_attributes(QueueUrl=url, Attributes={"Policy": policy})
+        return {"id": url, "queue_url": url}
+
+    def _redrive_allow_policy(self, resource: Resource) -> dict[str, Any]:
+        url, policy = self._v(resource, "queue_url"), self._v(resource, "redrive_allow_policy")
+        self.sqs.set_queue_attributes(QueueUrl=url, Attributes={"RedriveAllowPolicy": policy})
+        return {"id": url, "queue_url": url}
+
 
 def _why_not(type_: str) -> str:
+    if type_ == "aws_lambda_event_source_mapping":
+        return "no local service; stack.event_sources polls the queue and invokes the function"
     if type_.startswith(("aws_api_gateway_", "aws_lambda_")):
-        return "no local service; the API Gateway/CloudFront adapters run the function"
+        return "no local service; the API Gateway/CloudFront adapters and stack.event_sources run the functions"
     if type_.startswith("aws_cloudfront_"):
         return "no local service; the CloudFront adapter applies its settings"
     return "no local service"

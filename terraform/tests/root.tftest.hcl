@@ -62,6 +62,7 @@ variables {
   }
   packages = {
     upload_api_zip = "tests/fixtures/upload_api_package.txt"
+    verifier_zip   = "tests/fixtures/verifier_package.txt"
     edge_auth_zip  = ".terraform/tf-test-built-edge_auth.zip"
   }
 }
@@ -288,8 +289,12 @@ run "monitoring_watches_this_stacks_parts" {
   }
 
   assert {
-    condition     = length(output.monitoring.alarm_names) == 8 && output.monitoring.dashboard_name == "tf-test"
-    error_message = "With a topic, the composition must create the eight alarms and the dashboard."
+    condition = (
+      length(output.monitoring.alarm_names) == 10 && output.monitoring.dashboard_name == "tf-test"
+      && contains(output.monitoring.alarm_names, "tf-test-verification-dead-letters")
+      && contains(output.monitoring.alarm_names, "tf-test-verification-backlog-age")
+    )
+    error_message = "With a topic, the composition must create the eight alarms of the monitoring module, the verification queue's two, and the dashboard."
   }
 
   assert {
@@ -309,5 +314,62 @@ run "monitoring_without_a_topic_has_no_alarms" {
   assert {
     condition     = output.monitoring.alarm_names == [] && output.monitoring.dashboard_name == "tf-test"
     error_message = "Unset, monitoring creates the dashboard and no alarm."
+  }
+}
+
+run "verification_is_wired_to_this_bucket_and_its_prefixes" {
+  command = apply
+
+  assert {
+    condition = (
+      module.upload_api.environment.QUARANTINE_PREFIX == module.storage.quarantine_prefix
+      && module.verification.environment.QUARANTINE_PREFIX == module.storage.quarantine_prefix
+      && module.verification.environment.PUBLISHED_PREFIX == module.storage.uploads_prefix
+      && module.verification.environment.REJECTED_PREFIX == "rejected/"
+      && module.verification.environment.UPLOAD_TABLE == module.upload_api.upload_table_name
+      && module.verification.environment.BUCKET_NAME == module.storage.bucket_name
+      && module.verification.environment.ALLOWED_CONTENT_TYPES == module.upload_api.environment.ALLOWED_CONTENT_TYPES
+    )
+    error_message = "The API presigns into the quarantine prefix the verifier reads; the verifier publishes to the prefix the CDN serves, with the API's records and content types."
+  }
+
+  assert {
+    condition = [
+      for s in jsondecode(module.verification.queue_policy).Statement : s.Condition.ArnEquals["aws:SourceArn"] if s.Effect == "Allow"
+    ] == [module.storage.bucket_arn]
+    error_message = "The queue must admit notifications of this stack's bucket only."
+  }
+
+  assert {
+    condition = !anytrue([
+      for s in jsondecode(module.upload_api.function_policy).Statement :
+      anytrue([for r in flatten([s.Resource]) : startswith(r, "${module.storage.bucket_arn}/${module.storage.uploads_prefix}")])
+    ])
+    error_message = "The API must not write the published prefix: only the verifier publishes."
+  }
+
+  assert {
+    condition     = output.verifier_function_name == "tf-test-verifier" && output.verification_queue_url == module.verification.queue_url
+    error_message = "The root outputs must name the verifier and its queue."
+  }
+}
+
+run "verification_settings_reach_the_modules" {
+  command = plan
+
+  variables {
+    verification = {
+      timeout_seconds         = 20
+      batch_size              = 5
+      rejected_retention_days = 0
+    }
+  }
+
+  assert {
+    condition = (
+      module.verification.environment.REJECTED_PREFIX == ""
+      && module.storage.rejected_prefix == ""
+    )
+    error_message = "rejected_retention_days = 0 must mean rejected objects are deleted (no rejected prefix)."
   }
 }

@@ -7,10 +7,12 @@ import hashlib
 import http.client
 import json
 import os
+import struct
 import subprocess
 import sys
 import time
 import uuid
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -25,16 +27,41 @@ APIGW_CONFIG = ROOT / "build" / "stack" / "apigw.json"
 PLAN_FILE = ROOT / "build" / "terraform" / "plan-local.json"
 PNG_HEADER = b"\x89PNG\r\n\x1a\n"
 TIMEOUT = 15
+# How long an upload may stay pending before a test gives up: S3 -> SQS -> the verifier, with a
+# cold start of its worker on a busy 2-core machine.
+VERIFY_TIMEOUT = float(os.environ.get("E2E_VERIFY_TIMEOUT", "60"))
+
+
+def _chunk(kind: bytes, data: bytes) -> bytes:
+    return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+
+# A 1x1 greyscale PNG without its end: what the verifier accepts as image/png once IEND follows.
+_PNG_START = PNG_HEADER + _chunk(b"IHDR", struct.pack(">IIBBBBB", 1, 1, 8, 0, 0, 0, 0))
+_PNG_IDAT = _chunk(b"IDAT", zlib.compress(b"\x00\x00"))
+_PNG_END = _chunk(b"IEND", b"")
+# The padding chunk: ancillary, private, safe to copy ("rnDm"), ignored by every decoder.
+_PNG_OVERHEAD = len(_PNG_START) + len(_PNG_IDAT) + len(_PNG_END) + 12
+
+
+def _valid_png(size: int, filler: bytes) -> bytes:
+    if size < _PNG_OVERHEAD:
+        raise ValueError(f"a valid PNG here is at least {_PNG_OVERHEAD} bytes")
+    return _PNG_START + _chunk(b"rnDm", filler) + _PNG_IDAT + _PNG_END
 
 
 def png(size: int = 256) -> bytes:
-    """A PNG signature followed by random bytes: unique content for checksums."""
-    return PNG_HEADER + os.urandom(max(0, size - len(PNG_HEADER)))
+    """A valid 1x1 PNG of exactly `size` bytes, padded with random bytes: unique content for
+    checksums, and what the verifier publishes."""
+    return _valid_png(size, os.urandom(max(0, size - _PNG_OVERHEAD)))
 
 
 def fixed_png(size: int = 256) -> bytes:
-    """The bytes `presign` declares when given only a size."""
-    return PNG_HEADER + b"\0" * max(0, size - len(PNG_HEADER))
+    """The bytes `presign` declares when given only a size (a valid PNG padded with zeros)."""
+    return _valid_png(size, b"\0" * max(0, size - _PNG_OVERHEAD))
+
+
+HTML_AS_PNG = b"<!doctype html><html><body><script>alert(document.domain)</script></body></html>\n"
 
 
 def sha256(data: bytes) -> str:
@@ -114,8 +141,29 @@ class Stack:
         headers = dict(presigned["headers"])
         return requests.put(presigned["url"], data=data, headers=headers, timeout=TIMEOUT)
 
+    def status(self, token: str, upload_id: str) -> requests.Response:
+        headers = {"Authorization": f"Bearer {token}"}
+        return self.session.get(f"{self.api}/uploads/{upload_id}", headers=headers, timeout=TIMEOUT)
+
+    def wait_verified(self, token: str, upload_id: str, timeout: float = VERIFY_TIMEOUT) -> dict[str, Any]:
+        """Poll the status route (with backoff) until verification leaves `pending`; its body.
+        Fails the test when the upload is still pending after `timeout` seconds."""
+        deadline = time.monotonic() + timeout
+        pause = 0.1
+        while True:
+            response = self.status(token, upload_id)
+            assert response.status_code == 200, response.text
+            body: dict[str, Any] = response.json()
+            if body.get("verification", "pending") != "pending":
+                return body
+            if time.monotonic() >= deadline:
+                raise AssertionError(f"upload {upload_id} still pending after {timeout:.0f} s: {body}")
+            time.sleep(pause)
+            pause = min(pause * 1.5, 1.0)
+
     def put_through(self, sub: str | None = None, data: bytes | None = None, method: str = "POST") -> dict[str, Any]:
-        """Token -> presign -> upload to S3 -> download token: what a client does before viewing."""
+        """Token -> presign -> upload to S3 (quarantine) -> verified ready -> download token: what
+        a client does before viewing."""
         token = self.user_token(sub)
         data = data if data is not None else png()
         presign = self.presign(token, data=data, method=method)
@@ -123,9 +171,38 @@ class Stack:
         upload = self.upload(presign.json(), data)
         assert upload.status_code in {200, 204}, upload.text
         key = presign.json()["key"]
+        verified = self.wait_verified(token, presign.json()["upload_id"])
+        assert verified["verification"] == "ready", verified
         download = self.download(token, key)
         assert download.status_code == 200, download.text
-        return {"token": token, "key": key, "data": data, **download.json()}
+        return {"token": token, "key": key, "upload_id": presign.json()["upload_id"], "data": data, **download.json()}
+
+    # --- verification (the bucket, the queue and the event source mapping) ---------------------
+
+    def s3(self) -> Any:
+        return boto3.client(
+            "s3",
+            endpoint_url=self.state["endpoints"]["default"],
+            region_name="us-east-1",
+            aws_access_key_id="test",
+            aws_secret_access_key="test",
+        )
+
+    def keys_under(self, prefix: str) -> list[str]:
+        listed = self.s3().list_objects_v2(Bucket=self.state["bucket"], Prefix=prefix)
+        return [item["Key"] for item in listed.get("Contents", [])]
+
+    def event_source(self, enabled: bool | None = None) -> dict[str, Any]:
+        """The verification queue's event source mapping (stack/event_sources.py): its counters,
+        after switching it on or off when `enabled` is given (off: nothing is verified)."""
+        url = self.state["verification"]["control_url"]
+        if enabled is None:
+            response = requests.get(url, timeout=TIMEOUT)
+        else:
+            response = requests.put(url, json={"enabled": enabled}, timeout=TIMEOUT)
+        assert response.status_code == 200, response.text
+        state: dict[str, Any] = response.json()
+        return state
 
     def kms_token(self, claims: dict[str, Any], header: dict[str, Any] | None = None) -> str:
         """A download token signed by the stack's real KMS key, with the claims we choose."""

@@ -73,12 +73,17 @@ def met(stack: Stack, name: str) -> tuple[int, int]:
     return accepted["pass"], accepted["hang"]
 
 
-def uploaded(stack: Stack, token: str, data: bytes) -> str:
-    """Presign and upload an object; its key."""
+def uploaded(stack: Stack, token: str, data: bytes) -> dict:
+    """Presign and upload an object; the presign answer (key, upload_id)."""
     presign = stack.presign(token, data=data, method="PUT")
     assert presign.status_code == 201, presign.text
     assert stack.upload(presign.json(), data).status_code == 200
-    return presign.json()["key"]
+    return dict(presign.json())
+
+
+def assert_ready(stack: Stack, token: str, presigned: dict) -> None:
+    """The verifier (which reaches DynamoDB and S3 directly, not through the forwarders) published it."""
+    assert stack.wait_verified(token, presigned["upload_id"])["verification"] == "ready"
 
 
 def served(url: str) -> bytes:
@@ -110,6 +115,7 @@ def test_dynamodb_down_is_503_and_nothing_is_lost(stack: Stack, fault, timeout: 
 
     fault("dynamodb", "pass")
     assert stack.presign(token).status_code == 201  # uploads 3
+    assert_ready(stack, token, pending.json())
     download = stack.download(token, pending.json()["key"])  # downloads 2
     assert download.status_code == 200, download.text
     assert served(download.json()["url"]) == data
@@ -124,7 +130,9 @@ def test_kms_down_is_503_on_downloads_only_and_nothing_is_lost(stack: Stack, fau
     relayed, hung = met(stack, "kms")
     before = stack.put_through(sub)  # positive control, a KMS Sign: downloads 1
     data = png(1024)
-    key = uploaded(stack, token, data)
+    presigned = uploaded(stack, token, data)
+    key = presigned["key"]
+    assert_ready(stack, token, presigned)
     assert met(stack, "kms")[0] > relayed  # the API does reach KMS through the forwarder
 
     fault("kms", mode)
@@ -171,6 +179,7 @@ def test_jwks_hanging_is_503_for_a_container_without_the_keys_then_recovers(stac
         assert_unavailable(response, elapsed, timeout)  # in between: only the documented 503
         time.sleep(0.5)
     assert response.status_code == 201, f"not recovered within {RECOVERY_SECONDS} s: {response.text}"  # uploads 4
+    assert_ready(stack, token, pending.json())
     download = stack.download(token, pending.json()["key"])
     assert download.status_code == 200, download.text
     assert served(download.json()["url"]) == data

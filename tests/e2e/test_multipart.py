@@ -59,9 +59,12 @@ def test_multipart_upload_reads_back_through_the_cdn_with_equal_sha256(stack) ->
     assert done.status_code == 200, done.text
     assert done.json()["sha256"] == _composite(data, created["part_size"])
     assert client.complete(created["upload_id"]).json() == done.json()  # a retry: the same answer
-    status = client.call("GET", f"/uploads/{created['upload_id']}").json()
+    token = client.headers["Authorization"].split()[1]
+    status = stack.wait_verified(token, created["upload_id"])
     assert status["state"] == "uploaded" and status["sha256"] == done.json()["sha256"]
-    download = stack.download(client.headers["Authorization"].split()[1], created["key"])
+    assert (status["verification"], status["content_type"]) == ("ready", "image/png")
+    assert stack.keys_under(created["upload_key"]) == []  # the verifier moved it out of quarantine
+    download = stack.download(token, created["key"])
     assert download.status_code == 200, download.text
     served = requests.get(download.json()["url"], timeout=120)
     assert served.status_code == 200
@@ -88,7 +91,8 @@ def test_an_interrupted_upload_is_resumed_by_a_new_process_sending_only_the_miss
     result = json.loads(run.stdout)
     assert result["sent"] == [1, 3]  # two of three parts: part 2 was not sent again
     assert result["complete"]["sha256"] == _composite(data, created["part_size"])
-    head = _s3(stack).head_object(Bucket=stack.state["bucket"], Key=created["key"])
+    assert stack.wait_verified(token, created["upload_id"])["verification"] == "ready"
+    head = _s3(stack).head_object(Bucket=stack.state["bucket"], Key=created["key"])  # the published copy
     assert head["ContentLength"] == len(data)
 
 
@@ -120,9 +124,10 @@ def test_abort_leaves_no_multipart_upload_behind(stack) -> None:
     bucket = stack.state["bucket"]
 
     def pending() -> list[str]:
-        return [u["Key"] for u in s3.list_multipart_uploads(Bucket=bucket, Prefix=created["key"]).get("Uploads", [])]
+        listed = s3.list_multipart_uploads(Bucket=bucket, Prefix=created["upload_key"])
+        return [u["Key"] for u in listed.get("Uploads", [])]
 
-    assert pending() == [created["key"]]  # the control: it was there
+    assert pending() == [created["upload_key"]]  # the control: it was there (in quarantine)
     assert client.call("DELETE", f"/uploads/{created['upload_id']}").status_code == 204
     assert pending() == []
     gone = client.complete(created["upload_id"])

@@ -82,7 +82,7 @@ def test_expired_presigns_are_rejected(stack) -> None:
         aws_access_key_id="test",
         aws_secret_access_key="test",
     )
-    bucket, key = stack.state["bucket"], f"uploads/{new_sub()}/{'e' * 32}.png"
+    bucket, key = stack.state["bucket"], f"{stack.env['QUARANTINE_PREFIX']}{new_sub()}/{'e' * 32}.png"
     data = fixed_png()
     args = {"bucket": bucket, "key": key, "content_type": "image/png", "size": len(data), "expires": 1}
     post, put = presigned_post(s3, **args), presigned_put(s3, **args)

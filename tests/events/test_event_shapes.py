@@ -13,6 +13,7 @@ import pytest
 
 from events.apigw import rest_proxy_event
 from events.cloudfront import viewer_request_event
+from events.sqs import sqs_event
 
 HERE = Path(__file__).parent
 APIGW = json.loads((HERE / "apigw_rest_proxy.json").read_text())
@@ -126,3 +127,37 @@ def test_the_shape_check_catches_a_drifted_builder(mutate, expected) -> None:
     event = _apigw_sample_rebuilt()
     mutate(event)
     assert expected in same_shape(event, APIGW)
+
+
+SQS = json.loads((HERE / "sqs_receive_message.json").read_text())
+
+
+def _sqs_sample_rebuilt() -> dict[str, Any]:
+    """The documented record, from the message ReceiveMessage returned for it."""
+    documented = SQS["Records"][0]
+    message = {
+        "MessageId": documented["messageId"],
+        "ReceiptHandle": documented["receiptHandle"],
+        "MD5OfBody": documented["md5OfBody"],
+        "Body": documented["body"],
+        "Attributes": documented["attributes"],
+    }
+    return sqs_event([message], queue_arn=documented["eventSourceARN"], region=documented["awsRegion"])
+
+
+def test_sqs_event_has_the_documented_shape_and_values() -> None:
+    assert same_shape(_sqs_sample_rebuilt(), SQS) == []
+    assert _sqs_sample_rebuilt() == SQS
+
+
+def test_sqs_message_attributes_take_the_event_form() -> None:
+    message = {
+        "MessageId": "m-1",
+        "ReceiptHandle": "r-1",
+        "Body": "{}",
+        "MessageAttributes": {"kind": {"DataType": "String", "StringValue": "s3"}},
+    }
+    (record,) = sqs_event([message], queue_arn="arn:aws:sqs:us-east-1:000000000000:q", region="us-east-1")["Records"]
+    assert record["messageAttributes"] == {
+        "kind": {"stringValue": "s3", "stringListValues": [], "binaryListValues": [], "dataType": "String"}
+    }

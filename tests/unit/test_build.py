@@ -31,6 +31,7 @@ def builds(tmp_path_factory) -> dict[str, list[Path]]:
     """The edge twice; the upload API (~50 MB of dependencies to unpack) once here, twice in
     `make lambda-build-check` (build_lambda.py --check-reproducible), to keep this suite fast."""
     result: dict[str, list[Path]] = {"upload_api": [build(tmp_path_factory.mktemp("api"), build_lambda.UPLOAD_API)]}
+    result["verifier"] = [build(tmp_path_factory.mktemp("verifier"), build_lambda.VERIFIER)]
     result["edge_auth"] = [build(tmp_path_factory.mktemp(run), build_lambda.EDGE_AUTH) for run in ("first", "second")]
     return result
 
@@ -73,7 +74,7 @@ def test_edge_zip_has_no_cryptography_boto3_or_binaries(builds):
 
 
 def test_zip_entries_are_sorted_with_fixed_time_and_mode(builds):
-    for path in (builds["edge_auth"][0], builds["upload_api"][0]):
+    for path in (builds["edge_auth"][0], builds["upload_api"][0], builds["verifier"][0]):
         infos = zipfile.ZipFile(path).infolist()
         assert [i.filename for i in infos] == sorted(i.filename for i in infos)
         assert {i.date_time for i in infos} == {(1980, 1, 1, 0, 0, 0)}
@@ -84,7 +85,7 @@ def test_zip_entries_are_sorted_with_fixed_time_and_mode(builds):
 def test_zips_ship_unchecked_hash_bytecode_for_every_module(builds):
     import importlib.util
 
-    for path in (builds["edge_auth"][0], builds["upload_api"][0]):
+    for path in (builds["edge_auth"][0], builds["upload_api"][0], builds["verifier"][0]):
         archive = zipfile.ZipFile(path)
         names = set(archive.namelist())
         sources = [n for n in names if n.endswith(".py")]
@@ -301,3 +302,65 @@ def test_edge_zip_verifies_on_the_pure_python_backend_from_bytecode(trusted_edge
         if line.startswith("{") and '"decision"' not in line and '"cold start"' not in line
     ]
     assert [o.get("status", "pass") for o in outputs] == ["pass", "403"]
+
+
+def test_the_build_knows_every_lambda_requirements_file():
+    """Each requirements/lambda-*.txt is some package's: none is resolved but never shipped."""
+    files = {path.name for path in (ROOT / "requirements").glob("lambda-*.txt")}
+    assert files == {function.requirements.name for function in build_lambda.FUNCTIONS}
+
+
+def test_verifier_zip_has_its_sniffing_libraries_and_no_api_code(builds):
+    names = zipfile.ZipFile(builds["verifier"][0]).namelist()
+    top = {name.split("/")[0] for name in names}
+    assert {"verifier", "objectkeys", "puremagic", "imagesize", "aws_lambda_powertools", "boto3"} <= top
+    assert "puremagic/magic_data.json" in names  # its signatures are data, not code
+    assert not top & {"upload_api", "edge_auth", "cryptography", "jwt"}
+    assert not [n for n in names if n.endswith(".so")]  # pure Python: any architecture
+
+
+RUN_VERIFIER = """
+import json, sys
+sys.path.insert(0, sys.argv[1])
+from verifier.handler import handler
+from verifier.sniffing import sniffed_types
+class Context:
+    function_name, memory_limit_in_mb, aws_request_id = "upload-verifier", 128, "r-1"
+    invoked_function_arn = "arn:aws:lambda:us-east-1:123456789012:function:upload-verifier"
+    def get_remaining_time_in_millis(self):
+        return 10_000
+print(json.dumps({"sniffed": sorted(sniffed_types(bytes.fromhex(sys.argv[2])))}))
+print(json.dumps(handler(json.loads(sys.stdin.read()), Context())))
+"""
+
+
+def test_verifier_zip_runs_on_its_own(builds, tmp_path):
+    """The verifier package imports, sniffs and answers an SQS batch from its own contents."""
+    from images import png
+    from lambda_testkit import BUCKET, UPLOAD_TABLE
+    from verifier_testkit import TEST_EVENT_BODY, sqs_event
+
+    unpacked = tmp_path / "unpacked"
+    zipfile.ZipFile(builds["verifier"][0]).extractall(unpacked)
+    env = {
+        "PATH": "/usr/bin:/bin",
+        "AWS_REGION": "us-east-1",
+        "AWS_DEFAULT_REGION": "us-east-1",
+        "AWS_ACCESS_KEY_ID": "x",
+        "AWS_SECRET_ACCESS_KEY": "x",
+        "BUCKET_NAME": BUCKET,
+        "UPLOAD_TABLE": UPLOAD_TABLE,
+    }
+    result = subprocess.run(
+        [sys.executable, "-S", "-c", RUN_VERIFIER, str(unpacked), png()[:64].hex()],
+        input=json.dumps(sqs_event(TEST_EVENT_BODY)),
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env=env,
+        cwd=tmp_path,
+    )
+    assert result.returncode == 0, result.stderr
+    lines = [json.loads(line) for line in result.stdout.splitlines() if line.startswith("{")]
+    assert {"sniffed": ["image/png"]} in lines
+    assert lines[-1] == {"batchItemFailures": []}

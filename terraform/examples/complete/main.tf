@@ -39,6 +39,7 @@ module "uploads" {
 
   packages = {
     upload_api_zip = var.upload_api_package
+    verifier_zip   = var.verifier_package
     edge_auth_zip  = var.edge_auth_package
   }
 

@@ -70,6 +70,16 @@ output "upload_api_function_name" {
   value       = module.uploads.upload_api_function_name
 }
 
+output "verifier_function_name" {
+  description = "Name of the verifier function (publishes or rejects quarantined uploads)."
+  value       = module.uploads.verifier_function_name
+}
+
+output "verification_queue_url" {
+  description = "URL of the queue S3 notifies of every quarantined upload (its dead-letter queue is <name>-verification-dlq)."
+  value       = module.uploads.verification_queue_url
+}
+
 output "edge_config" {
   description = "The edge function's baked configuration (public keys only, no secret)."
   value       = module.uploads.edge_config

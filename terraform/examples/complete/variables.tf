@@ -10,6 +10,12 @@ variable "upload_api_package" {
   default     = "../../../build/lambda/upload_api.zip"
 }
 
+variable "verifier_package" {
+  description = "Path of the verifier zip built by `make build` (or your CI's artifact)."
+  type        = string
+  default     = "../../../build/lambda/verifier.zip"
+}
+
 variable "edge_auth_package" {
   description = "Path of the edge zip built by `make build` (or your CI's artifact), without its configuration: apply bakes it in."
   type        = string

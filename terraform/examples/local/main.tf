@@ -40,6 +40,7 @@ module "uploads" {
   # The packages `make build` writes into the repository's build/lambda/ (variables.tf).
   packages = {
     upload_api_zip = var.upload_api_package
+    verifier_zip   = var.verifier_package
     edge_auth_zip  = var.edge_auth_package
   }
 
@@ -61,6 +62,13 @@ module "uploads" {
 
   api = {
     stage_name = "local"
+  }
+
+  # A short function timeout gives a short visibility timeout (6 x): a message the verifier
+  # failed on comes back within a minute, and reaches the dead-letter queue after 3 receives.
+  verification = {
+    timeout_seconds   = 10
+    max_receive_count = 3
   }
 
   logging = {

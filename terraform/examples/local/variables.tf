@@ -8,6 +8,12 @@ variable "upload_api_package" {
   default     = "../../../build/lambda/upload_api.zip"
 }
 
+variable "verifier_package" {
+  description = "Path of the verifier zip (default: build/lambda/verifier.zip, written by `make build`)."
+  type        = string
+  default     = "../../../build/lambda/verifier.zip"
+}
+
 variable "edge_auth_package" {
   description = "Path of the edge zip without its configuration (default: build/lambda/edge_auth.zip, written by `make build`)."
   type        = string

@@ -39,7 +39,7 @@ locals {
 resource "aws_s3_bucket" "uploads" {
   #checkov:skip=CKV_AWS_18:Reads go through CloudFront (its access logs are an input of the cdn module) and the API logs every presigned key; a log bucket is the operator's choice.
   #checkov:skip=CKV_AWS_144:Cross-region replication is a disaster-recovery choice for the operator, not part of the upload path.
-  #checkov:skip=CKV2_AWS_62:Nothing consumes upload events; the API chooses every key, so there is nothing to react to.
+  #checkov:skip=CKV2_AWS_62:The bucket's one notification configuration belongs to modules/verification (ObjectCreated on the quarantine prefix -> its queue), which is wired to this bucket by the composition.
   #checkov:skip=CKV_AWS_145:SSE-S3 on purpose: an OAI cannot read SSE-KMS objects, and OAI is the default CDN access mode.
 
   bucket        = var.bucket_name
@@ -106,6 +106,35 @@ resource "aws_s3_bucket_lifecycle_configuration" "uploads" {
     noncurrent_version_expiration {
       noncurrent_days           = var.noncurrent_version_expiration_days
       newer_noncurrent_versions = var.newer_noncurrent_versions
+    }
+  }
+
+  # Uploads that were never verified (see modules/verification) do not stay forever.
+  rule {
+    id     = "expire-abandoned-quarantine"
+    status = "Enabled"
+
+    filter {
+      prefix = var.quarantine_prefix
+    }
+
+    expiration {
+      days = var.quarantine_retention_days
+    }
+  }
+
+  # Rejected uploads are kept a short while for inspection, then expire. Disabled (not absent)
+  # when none are kept, so that turning it on later is an in-place change.
+  rule {
+    id     = "expire-rejected"
+    status = var.rejected_retention_days > 0 ? "Enabled" : "Disabled"
+
+    filter {
+      prefix = var.rejected_prefix
+    }
+
+    expiration {
+      days = max(var.rejected_retention_days, 1)
     }
   }
 

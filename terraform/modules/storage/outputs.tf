@@ -14,8 +14,18 @@ output "bucket_regional_domain_name" {
 }
 
 output "uploads_prefix" {
-  description = "Key prefix users upload under and the CDN reads from."
+  description = "Key prefix of published (verified) objects: the only one the CDN reads from."
   value       = var.uploads_prefix
+}
+
+output "quarantine_prefix" {
+  description = "Key prefix presigned uploads write to; nothing serves it (the bucket policy grants the CDN uploads_prefix only)."
+  value       = var.quarantine_prefix
+}
+
+output "rejected_prefix" {
+  description = "Key prefix rejected uploads are kept under, or \"\" when rejected_retention_days = 0 (the verifier deletes them)."
+  value       = var.rejected_retention_days > 0 ? var.rejected_prefix : ""
 }
 
 output "uploads_objects_arn" {

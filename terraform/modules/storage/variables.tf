@@ -19,6 +19,54 @@ variable "uploads_prefix" {
   }
 }
 
+variable "quarantine_prefix" {
+  description = "Key prefix presigned uploads write to and nothing serves: objects wait there until the verifier publishes them under uploads_prefix."
+  type        = string
+  default     = "quarantine/"
+  nullable    = false
+
+  validation {
+    condition     = can(regex("^[a-z0-9][a-z0-9_-]*/$", var.quarantine_prefix)) && var.quarantine_prefix != var.uploads_prefix
+    error_message = "quarantine_prefix must be a single lowercase path segment ending in '/', different from uploads_prefix."
+  }
+}
+
+variable "rejected_prefix" {
+  description = "Key prefix rejected uploads are kept under for inspection while rejected_retention_days > 0 (never served)."
+  type        = string
+  default     = "rejected/"
+  nullable    = false
+
+  validation {
+    condition     = can(regex("^[a-z0-9][a-z0-9_-]*/$", var.rejected_prefix)) && !contains([var.uploads_prefix, var.quarantine_prefix], var.rejected_prefix)
+    error_message = "rejected_prefix must be a single lowercase path segment ending in '/', different from uploads_prefix and quarantine_prefix."
+  }
+}
+
+variable "quarantine_retention_days" {
+  description = "Days after which S3 expires an object still under quarantine_prefix (an upload never verified, e.g. while the verifier was down longer than the queue keeps messages)."
+  type        = number
+  default     = 7
+  nullable    = false
+
+  validation {
+    condition     = var.quarantine_retention_days >= 1 && floor(var.quarantine_retention_days) == var.quarantine_retention_days
+    error_message = "quarantine_retention_days must be a whole number of at least 1."
+  }
+}
+
+variable "rejected_retention_days" {
+  description = "Days rejected uploads are kept under rejected_prefix before S3 expires them; 0 = not kept (the verifier deletes them, and output rejected_prefix is \"\")."
+  type        = number
+  default     = 7
+  nullable    = false
+
+  validation {
+    condition     = var.rejected_retention_days >= 0 && floor(var.rejected_retention_days) == var.rejected_retention_days
+    error_message = "rejected_retention_days must be a whole number, 0 or more."
+  }
+}
+
 variable "allowed_origins" {
   description = "Browser origins allowed by the bucket's CORS rules to upload (PUT/POST) and read (GET/HEAD), for example [\"https://app.example.com\"]. Never \"*\"."
   type        = list(string)

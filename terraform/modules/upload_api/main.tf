@@ -6,14 +6,16 @@ locals {
   account_root_arn = "arn:${data.aws_partition.current.partition}:iam::${data.aws_caller_identity.current.account_id}:root"
   # Empty means the account root: IAM policies in the account can then grant administration,
   # and the key can never be locked out. Named principals replace that (see README).
-  kms_admins  = length(var.kms_admin_arns) > 0 ? var.kms_admin_arns : [local.account_root_arn]
-  uploads_arn = "${var.bucket_arn}/${var.uploads_prefix}*"
+  kms_admins = length(var.kms_admin_arns) > 0 ? var.kms_admin_arns : [local.account_root_arn]
+  # Presigned uploads land in quarantine; only the verifier publishes to uploads_prefix.
+  quarantine_arn = "${var.bucket_arn}/${var.quarantine_prefix}*"
 
   # The contract with lambda_src/upload_api (see the repository README).
   environment = merge(
     {
       BUCKET_NAME                = var.bucket_name
       UPLOAD_PREFIX              = var.uploads_prefix
+      QUARANTINE_PREFIX          = var.quarantine_prefix
       MAX_UPLOAD_BYTES           = tostring(var.max_upload_bytes)
       ALLOWED_CONTENT_TYPES      = join(",", var.allowed_content_types)
       ALLOW_ACTIVE_CONTENT       = tostring(var.allow_active_content)
@@ -216,10 +218,11 @@ resource "aws_iam_role" "function" {
   })
 }
 
-# Least privilege: write new objects under the prefix (presigning single PUT/POST needs
-# nothing more), the multipart calls the API makes or presigns (create, upload part, list
+# Least privilege: write new objects under the quarantine prefix (presigning single PUT/POST
+# needs nothing more), the multipart calls the API makes or presigns (create, upload part, list
 # parts, complete, abort) and HeadObject (s3:GetObject: the status route reads the stored
-# checksum) on the prefix only; count requests (one atomic UpdateItem per request); read and
+# checksum) on the quarantine prefix only, never on the published one (only the verifier
+# publishes); count requests (one atomic UpdateItem per request); read and
 # write upload records; sign tokens; write its own logs. No s3:DeleteObject, no s3:ListBucket.
 resource "aws_iam_role_policy" "function" {
   name = "least-privilege"
@@ -228,11 +231,11 @@ resource "aws_iam_role_policy" "function" {
     Version = "2012-10-17"
     Statement = [
       {
-        Sid    = "UploadsUnderPrefix"
+        Sid    = "UploadsIntoQuarantine"
         Effect = "Allow"
         # s3:PutObject covers PutObject, CreateMultipartUpload, UploadPart and CompleteMultipartUpload.
         Action   = ["s3:PutObject", "s3:ListMultipartUploadParts", "s3:AbortMultipartUpload", "s3:GetObject"]
-        Resource = local.uploads_arn
+        Resource = local.quarantine_arn
       },
       {
         Sid      = "UploadRecords"

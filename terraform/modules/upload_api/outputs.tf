@@ -86,6 +86,11 @@ output "metrics" {
   }
 }
 
+output "upload_table_arn" {
+  description = "ARN of the upload-record table (the verifier reads and updates records)."
+  value       = aws_dynamodb_table.uploads.arn
+}
+
 output "upload_table_name" {
   description = "DynamoDB table of upload records (hash key upload_id, TTL attribute expires_at)."
   value       = aws_dynamodb_table.uploads.name

@@ -29,9 +29,16 @@ variable "bucket_arn" {
 }
 
 variable "uploads_prefix" {
-  description = "Key prefix under which the API places uploads; the function may write nowhere else. Validated by the storage module (pass its uploads_prefix output)."
+  description = "Key prefix of published (verified) objects: the keys the API answers with and POST /downloads accepts; the function cannot write there. Validated by the storage module (pass its uploads_prefix output)."
   type        = string
   default     = "uploads/"
+}
+
+variable "quarantine_prefix" {
+  description = "Key prefix every presigned upload writes to; the function may write nowhere else, and the verifier publishes from there to uploads_prefix. Validated by the storage module (pass its quarantine_prefix output)."
+  type        = string
+  default     = "quarantine/"
+  nullable    = false
 }
 
 variable "max_upload_bytes" {

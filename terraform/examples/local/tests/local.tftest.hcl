@@ -31,6 +31,7 @@ mock_provider "aws" {
 
 variables {
   upload_api_package = "../../tests/fixtures/upload_api_package.txt"
+  verifier_package   = "../../tests/fixtures/verifier_package.txt"
   edge_auth_package  = "../../tests/fixtures/edge_package.zip.stand-in"
 }
 

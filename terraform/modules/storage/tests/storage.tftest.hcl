@@ -150,3 +150,72 @@ run "oai_mode_without_identity_is_rejected" {
 
   expect_failures = [var.cdn_access]
 }
+
+run "cdn_never_reads_quarantine_or_rejected" {
+  command = apply
+
+  variables {
+    cdn_access = {
+      type             = "oac"
+      distribution_arn = "arn:aws:cloudfront::123456789012:distribution/E2EXAMPLE"
+    }
+  }
+
+  assert {
+    condition = [
+      for s in jsondecode(aws_s3_bucket_policy.uploads.policy).Statement : s.Resource if s.Effect == "Allow"
+    ] == ["${aws_s3_bucket.uploads.arn}/uploads/*"]
+    error_message = "The CDN may read the published prefix only: quarantined and rejected objects are never served."
+  }
+
+  assert {
+    condition     = output.quarantine_prefix == "quarantine/" && output.rejected_prefix == "rejected/"
+    error_message = "The default quarantine and rejected prefixes are quarantine/ and rejected/."
+  }
+
+  assert {
+    condition = [
+      for rule in aws_s3_bucket_lifecycle_configuration.uploads.rule : [rule.status, one(rule.filter).prefix, one(rule.expiration).days]
+      if contains(["expire-abandoned-quarantine", "expire-rejected"], rule.id)
+    ] == [["Enabled", "quarantine/", 7], ["Enabled", "rejected/", 7]]
+    error_message = "Abandoned quarantined objects and kept rejected ones must both expire (7 days by default)."
+  }
+}
+
+run "rejected_objects_not_kept" {
+  command = apply
+
+  variables {
+    rejected_retention_days = 0
+  }
+
+  assert {
+    condition     = output.rejected_prefix == ""
+    error_message = "With rejected_retention_days = 0 the rejected prefix is empty: the verifier deletes rejected objects."
+  }
+
+  assert {
+    condition     = [for rule in aws_s3_bucket_lifecycle_configuration.uploads.rule : rule.status if rule.id == "expire-rejected"] == ["Disabled"]
+    error_message = "The rejected-prefix lifecycle rule is disabled when nothing is kept there."
+  }
+}
+
+run "quarantine_prefix_equal_to_uploads_is_rejected" {
+  command = plan
+
+  variables {
+    quarantine_prefix = "uploads/"
+  }
+
+  expect_failures = [var.quarantine_prefix]
+}
+
+run "rejected_prefix_equal_to_quarantine_is_rejected" {
+  command = plan
+
+  variables {
+    rejected_prefix = "quarantine/"
+  }
+
+  expect_failures = [var.rejected_prefix]
+}

@@ -46,8 +46,21 @@ run "role_is_least_privilege" {
     condition = [
       for s in jsondecode(aws_iam_role_policy.function.policy).Statement : s.Resource
       if anytrue([for a in flatten([s.Action]) : startswith(a, "s3:")])
-    ] == ["arn:aws:s3:::tf-test-uploads/uploads/*"]
-    error_message = "S3 access must be limited to the uploads prefix."
+    ] == ["arn:aws:s3:::tf-test-uploads/quarantine/*"]
+    error_message = "S3 access must be limited to the quarantine prefix."
+  }
+
+  assert {
+    condition = !anytrue([
+      for s in jsondecode(aws_iam_role_policy.function.policy).Statement :
+      anytrue([for r in flatten([s.Resource]) : startswith(r, "arn:aws:s3:::tf-test-uploads/uploads")])
+    ])
+    error_message = "The API must not write (or read) the published prefix: only the verifier publishes there."
+  }
+
+  assert {
+    condition     = one(aws_lambda_function.upload_api.environment).variables.QUARANTINE_PREFIX == "quarantine/" && one(aws_lambda_function.upload_api.environment).variables.UPLOAD_PREFIX == "uploads/"
+    error_message = "The function must know both prefixes: it presigns into quarantine and names the published key."
   }
 
   assert {
@@ -73,7 +86,7 @@ run "role_is_least_privilege" {
 
   assert {
     condition = alltrue([
-      for k in ["BUCKET_NAME", "UPLOAD_PREFIX", "MAX_UPLOAD_BYTES", "ALLOWED_CONTENT_TYPES", "PRESIGN_EXPIRES_SECONDS",
+      for k in ["BUCKET_NAME", "UPLOAD_PREFIX", "QUARANTINE_PREFIX", "MAX_UPLOAD_BYTES", "ALLOWED_CONTENT_TYPES", "PRESIGN_EXPIRES_SECONDS",
         "RATE_LIMIT_TABLE", "RATE_LIMIT_MAX_REQUESTS", "RATE_LIMIT_WINDOW_SECONDS", "SIGNING_KEY_ID",
         "DOWNLOAD_TOKEN_ISSUER", "DOWNLOAD_TOKEN_AUDIENCE", "DOWNLOAD_TOKEN_TTL_SECONDS", "CDN_URL",
         "USER_JWT_ISSUER", "USER_JWT_AUDIENCE", "USER_JWKS_URL", "USER_JWT_ALGORITHMS", "ALLOWED_ORIGINS",
