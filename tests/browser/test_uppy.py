@@ -77,7 +77,13 @@ class SignTraffic:
         return [(r.get("method", ""), "uploadId" in r, "partNumber" in r) for r, _, _ in self.exchanges]
 
 
+# Uppy waits for `navigator.onLine` before every S3 request. On a machine whose only network is
+# loopback (the local stack's network namespace) Chromium reports offline, so Uppy would wait forever.
+ONLINE = "Object.defineProperty(Navigator.prototype, 'onLine', { get: () => true, configurable: true });"
+
+
 def open_page(context: BrowserContext, site: DemoSite, token: str) -> Page:
+    context.add_init_script(ONLINE)
     page = context.new_page()
     page.goto(site.url + "uppy.html")
     page.wait_for_selector("body[data-ready=true]")
@@ -145,7 +151,7 @@ def test_uppy_single_and_multipart_uploads_are_verified_and_served(
     kinds = traffic.kinds()
     assert ("PUT", False, False) in kinds and ("POST", False, False) in kinds
     parts = [k for k in kinds if k == ("PUT", True, True)]
-    assert len(parts) == -(-len(large) // (8 * 1024 * 1024)), kinds  # Uppy's 8 MiB parts
+    assert len(parts) == -(-len(large) // (5 * 1024 * 1024)), kinds  # Uppy's default: 5 MiB parts
     assert ("POST", True, False) in kinds  # the completion, sent to S3 by Uppy itself
     for request, status, answer in traffic.exchanges:
         assert status == 200, (request, answer)
