@@ -10,12 +10,12 @@ from __future__ import annotations
 from aws_lambda_powertools import Logger
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, CORSConfig, Response
 
-from upload_api import downloads, metrics, multipart, status, uploads
+from upload_api import downloads, metrics, multipart, status, uploads, uppy
 from upload_api.config import Config
 from upload_api.errors import ApiError, MethodNotAllowedError, NotFoundError, RateLimitedError
 from upload_api.responses import error_response
 
-ROUTES = {"/uploads": "POST", "/downloads": "POST"}
+ROUTES = {"/uploads": "POST", "/downloads": "POST", "/uppy/sign": "POST"}
 
 logger = Logger()
 
@@ -41,6 +41,7 @@ def build_app(config: Config) -> APIGatewayRestResolver:
     app.include_router(downloads.router)
     app.include_router(multipart.router)
     app.include_router(status.router)
+    app.include_router(uppy.router)
 
     @app.not_found
     def not_found(_: Exception) -> Response[str]:

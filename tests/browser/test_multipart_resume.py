@@ -1,6 +1,7 @@
 """A 64 MB multipart upload from real Chromium through the local stack, interrupted by a page
 reload and resumed: only the parts S3 lacks are sent again, progress only goes up to 100 %, and
-the object read back through the CDN has the file's SHA-256.
+the object, verified and published, read back through the CDN has the file's SHA-256 (a real PNG
+of random pixels, so that the verifier publishes it).
 
 The demo page (web/demo.js) uses the kit's `upload()`: above `multipart_threshold_bytes` it uploads
 in parts and keeps its state in IndexedDB; choosing the same file after the reload resumes it.
@@ -10,7 +11,6 @@ from __future__ import annotations
 
 import hashlib
 import itertools
-import os
 import time
 import urllib.parse
 from pathlib import Path
@@ -19,9 +19,12 @@ from typing import Any
 import requests
 from demo_site import DemoSite
 from playwright.sync_api import BrowserContext, Page, Request, Response
+from pngs import noise_png
 from test_demo_flow import frontend_config, mint_user_token, site  # noqa: F401 (module fixtures)
 
-SIZE = 64 * 1024 * 1024
+# Random pixels do not compress: a real PNG of about 64 MB (21 Mpx, under the verifier's pixel limit),
+# so that the verifier publishes it.
+SIDE = 4620
 THROTTLED = 4 * 1024 * 1024  # bytes/s (shared by the parts in flight) until the reload: ~16 s for the file
 PROGRESS_OBSERVER = """
     window.progressSeen = [];
@@ -57,9 +60,10 @@ def test_multipart_upload_resumed_after_reload(
     frontend_config: dict[str, Any],  # noqa: F811
     tmp_path: Path,
 ) -> None:
-    assert frontend_config["multipart_threshold_bytes"] < SIZE
-    path = tmp_path / "large.png"  # an allowed type; the bytes are random (nothing sniffs them)
-    data = os.urandom(SIZE)
+    path = tmp_path / "large.png"
+    data = noise_png(SIDE, SIDE)
+    size = len(data)
+    assert frontend_config["multipart_threshold_bytes"] < size and size > 60_000_000
     path.write_bytes(data)
     expected = hashlib.sha256(data).hexdigest()
     del data
@@ -121,9 +125,9 @@ def test_multipart_upload_resumed_after_reload(
     had = {part["part_number"] for part in listed[0]["parts"]}
     assert had, "the reload came before any part was stored"
     stored = sum(part["size"] for part in listed[0]["parts"])
-    assert next(v for v in second if v > 0) >= 100 * stored // SIZE, (stored, second)  # starts where S3 was
+    assert next(v for v in second if v > 0) >= 100 * stored // size, (stored, second)  # starts where S3 was
     part_count = listed[0]["part_count"]
-    assert part_count == -(-SIZE // listed[0]["part_size"]) > 1
+    assert part_count == -(-size // listed[0]["part_size"]) > 1
     assert set(sent[1]) == set(range(1, part_count + 1)) - had, (sorted(had), sorted(sent[1]))
     # The object, read back through the CDN with a download token, is the file.
     grant = requests.post(

@@ -4,7 +4,7 @@
 /** Base class of every error this kit throws; `source` tells which party refused. */
 export class UploadKitError extends Error {
   /**
-   * @param {{source: 'client'|'api'|'s3'|'network', code: string, message: string, status?: number,
+   * @param {{source: 'client'|'api'|'s3'|'network'|'verifier', code: string, message: string, status?: number,
    *          retryAfter?: number|null, cause?: unknown}} details
    */
   constructor({ source, code, message, status = 0, retryAfter = null, cause }) {
@@ -25,6 +25,11 @@ export class ApiError extends UploadKitError {}
 export class StorageError extends UploadKitError {}
 /** No HTTP answer could be read: offline, DNS, TLS, a CORS refusal, a timeout or an abort. */
 export class NetworkError extends UploadKitError {}
+/**
+ * The bytes are stored but not published: the verifier rejected them (`code` is its reason, e.g.
+ * `type_mismatch`, `too_large`), or they were not verified in time (`verification_timeout`).
+ */
+export class VerificationError extends UploadKitError {}
 
 function parseRetryAfter(value) {
   if (value == null || value === '') return null;

@@ -9,6 +9,7 @@ import {
   StorageError,
   UploadKitError,
   ValidationError,
+  VerificationError,
   abortedError,
   apiErrorFromResponse,
   callApi,
@@ -16,11 +17,13 @@ import {
   storageErrorFromResponse,
 } from './errors.js';
 import { runMultipart } from './multipart.js';
+import { waitUntilReady } from './readiness.js';
 import { defaultStore, fileIdentity, indexedDbStore, memoryStore } from './resume-store.js';
 import { sha256Base64 } from './sha256.js';
 
-export { ApiError, NetworkError, StorageError, UploadKitError, ValidationError, apiErrorFromResponse, storageErrorFromResponse };
-export { fileIdentity, indexedDbStore, memoryStore, sha256Base64 };
+export { ApiError, NetworkError, StorageError, UploadKitError, ValidationError, VerificationError };
+export { apiErrorFromResponse, storageErrorFromResponse };
+export { fileIdentity, indexedDbStore, memoryStore, sha256Base64, waitUntilReady };
 
 /**
  * Accepts the `frontend_config` object, the same wrapped as `terraform output -json` prints a
@@ -203,28 +206,52 @@ export function startUpload(file, options) {
   };
   if (options.signal) {
     if (options.signal.aborted) handle.abort();
-    else options.signal.addEventListener('abort', () => handle.abort(), { once: true });
+    else {
+      const onAbort = () => handle.abort();
+      options.signal.addEventListener('abort', onAbort, { once: true });
+      // Once stored, an abort (say, of upload()'s wait for the verifier) must not DELETE the upload.
+      work.then(() => options.signal.removeEventListener('abort', onAbort), () => {});
+    }
   }
   return handle;
 }
 
 /**
- * Uploads a file: single presigned POST/PUT up to `multipart_threshold_bytes`, multipart above it.
- * Same options as startUpload; `signal` aborts.
- * @returns {Promise<string>} the object key chosen by the server
+ * Uploads a file: single presigned POST/PUT up to `multipart_threshold_bytes`, multipart above it,
+ * then waits until the verifier has published it (polling `GET /uploads/{upload_id}`, see
+ * waitUntilReady). Same options as startUpload, plus `ready`: `false` resolves as soon as the
+ * bytes are stored (not yet downloadable), or `{timeoutMs, pollMs, maxPollMs, onStatus}`.
+ * `signal` aborts, during the transfer or the wait. Rejects VerificationError when the verifier
+ * rejected the file (`code` is its reason) or did not answer in time.
+ * @returns {Promise<string>} the object key chosen by the server (the published key, what to download)
  */
 export async function upload(file, options) {
-  return (await startUpload(file, options).promise).key;
+  const stored = await startUpload(file, options).promise;
+  return settleReady(stored, options);
+}
+
+async function settleReady(stored, options) {
+  if (options.ready === false || !stored.uploadId) return stored.key;
+  const status = await waitUntilReady(stored.uploadId, {
+    ...(typeof options.ready === 'object' ? options.ready : {}),
+    token: options.token,
+    config: normalizeConfig(options.config),
+    signal: options.signal,
+    fetch: options.fetch,
+  });
+  return status && typeof status.key === 'string' ? status.key : stored.key;
 }
 
 /**
  * Resumes the stored multipart upload of this file (after a reload or a crash): lists the parts S3
  * has and sends only the missing ones. Rejects ValidationError `nothing_to_resume` when the store
  * has no upload of this file, `file_changed` when its first part differs.
+ * Waits for the verifier as upload() does (`ready`).
  * @returns {Promise<string>} the object key
  */
 export async function resume(file, options) {
-  return (await startUpload(file, { ...options, method: 'MULTIPART', resume: 'only' }).promise).key;
+  const stored = await startUpload(file, { ...options, method: 'MULTIPART', resume: 'only' }).promise;
+  return settleReady(stored, options);
 }
 
 /** Whether the store holds an unfinished multipart upload of this file (nothing is read from the file). */

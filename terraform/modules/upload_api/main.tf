@@ -58,7 +58,7 @@ locals {
   # Each API resource by its full path (the harness reads the path from the for_each key),
   # with the methods integrated on it. OPTIONS goes to the function as well: only code can
   # echo one of several allowed origins.
-  top_routes    = toset(["uploads", "downloads"])
+  top_routes    = toset(["uploads", "downloads", "uppy"])
   upload_routes = toset(["parts", "complete"])
   route_paths = {
     "uploads"                      = ["POST"]
@@ -66,6 +66,7 @@ locals {
     "uploads/{upload_id}"          = ["GET", "DELETE"]
     "uploads/{upload_id}/parts"    = ["GET", "POST"]
     "uploads/{upload_id}/complete" = ["POST"]
+    "uppy/sign"                    = ["POST"]
   }
   route_methods = merge([
     for path, methods in local.route_paths : {
@@ -76,6 +77,7 @@ locals {
     { for path, r in aws_api_gateway_resource.route : path => r.id },
     { for path, r in aws_api_gateway_resource.upload : path => r.id },
     { for path, r in aws_api_gateway_resource.upload_action : path => r.id },
+    { for path, r in aws_api_gateway_resource.uppy_action : path => r.id },
   )
 }
 
@@ -347,6 +349,15 @@ resource "aws_api_gateway_resource" "upload_action" {
   path_part   = each.value
 }
 
+# /uppy/sign: Uppy's signRequest (lambda_src/upload_api/uppy.py).
+resource "aws_api_gateway_resource" "uppy_action" {
+  for_each = toset(["uppy/sign"])
+
+  rest_api_id = aws_api_gateway_rest_api.upload_api.id
+  parent_id   = aws_api_gateway_resource.route["uppy"].id
+  path_part   = "sign"
+}
+
 resource "aws_api_gateway_method" "route" {
   #checkov:skip=CKV_AWS_59:The function verifies the user's JWT (issuer, audience, JWKS, algorithms); REST APIs have no native JWT authorizer, and preflights must be anonymous.
   #checkov:skip=CKV2_AWS_53:The function validates every request body strictly; a model here would duplicate its rules.
@@ -386,6 +397,7 @@ resource "aws_api_gateway_deployment" "upload_api" {
       aws_api_gateway_resource.route,
       aws_api_gateway_resource.upload,
       aws_api_gateway_resource.upload_action,
+      aws_api_gateway_resource.uppy_action,
       aws_api_gateway_method.route,
       aws_api_gateway_integration.route,
       aws_api_gateway_gateway_response.cors,

@@ -31,7 +31,7 @@ const apiError = (status, code) => json(status, { error: { code, message: code }
  * The upload API and S3 in memory. `partSize` is the server's choice. `failures` maps
  * "partNumber:attempt" to 'network' | 503 | 'expired' for the XHR to storage.
  */
-export function fakeBackend({ partSize = 100, failures = {}, signFailures = [] } = {}) {
+export function fakeBackend({ partSize = 100, failures = {}, signFailures = [], verification = 'ready' } = {}) {
   const uploads = new Map();
   const log = { sign: [], puts: [], api: [], deleted: [], completes: 0 };
   const attempts = new Map();
@@ -72,6 +72,11 @@ export function fakeBackend({ partSize = 100, failures = {}, signFailures = [] }
       for (let n = 1; n <= record.partCount; n++) if (!record.parts.has(n)) return apiError(409, 'incomplete_upload');
       record.state = 'uploaded';
       return json(200, { upload_id: m[1], key: `uploads/u/${m[1]}.mp4`, size: record.size, sha256: 'composite-' + record.partCount, checksum_type: 'COMPOSITE', state: 'uploaded' });
+    }
+    if (method === 'GET' && !m[2]) {
+      // The status route: the verifier's verdict once the upload is complete.
+      const verdict = record.state === 'uploaded' ? verification : 'pending';
+      return json(200, { upload_id: m[1], key: `uploads/u/${m[1]}.mp4`, state: record.state, verification: verdict });
     }
     if (method === 'DELETE' && !m[2]) {
       record.state = 'aborted';
