@@ -1,6 +1,8 @@
 """Upload API in-process: warm time per POST /uploads and POST /downloads with LocalStack
 behind it, split into our code and the AWS calls, and cold start (import + first request) of
-the zip as built, side by side with the baseline commit's zip (bench/baseline.py)."""
+the zip as built, side by side with the baseline commit's zip (bench/baseline.py): in a bare
+interpreter, and through the local stack's Lambda runtime (bench/runtime_cold.py) with the
+planned memory size and timeout and the bench's own emulators behind it."""
 
 from __future__ import annotations
 
@@ -14,8 +16,9 @@ from typing import Any
 from bench.baseline import baseline
 from bench.context import BenchContext, run_handler
 from bench.localstack import BenchResources, bench_resources, endpoints, unavailable_reason
-from bench.planned import planned_api_environment
+from bench.planned import PlanMissing, planned_api_environment, planned_api_function
 from bench.results import Section
+from bench.runtime_cold import RuntimeColdStartError, runtime_cold_starts
 from bench.stats import Summary, ratio, summarise
 from bench.tokens import SigningKey
 from objectkeys import encode_owner
@@ -108,24 +111,30 @@ def _cold_starts(
     return summarise(colds)
 
 
-def _baseline_cold_starts(
-    ctx: BenchContext,
-    section: Section,
-    specs: dict[str, dict[str, Any]],
-    colds: dict[str, float],
-    *,
-    work: Path,
-    count: int,
-) -> None:
-    """The same cold starts with the baseline's zip as built (bench/baseline.py), same run."""
+def _baseline_package(ctx: BenchContext, section: Section, work: Path) -> tuple[Path, str] | None:
+    """The baseline's upload API zip as built (bench/baseline.py), extracted: (dir, commit)."""
     built = baseline(ctx)
     section.details["baseline"] = {"ref": built.ref, "skipped": built.reason} if built.reason else {"ref": built.ref}
     if built.reason:
         section.add("baseline.skipped", f"Baseline {built.ref[:12]}: not measured", None, "x", built.reason)
-        return
+        return None
     code_dir = work / "baseline-package"
     with zipfile.ZipFile(built.zips["upload_api"]) as archive:
         archive.extractall(code_dir)
+    return code_dir, built.ref
+
+
+def _baseline_cold_starts(
+    section: Section,
+    specs: dict[str, dict[str, Any]],
+    colds: dict[str, float],
+    package: tuple[Path, str],
+    *,
+    work: Path,
+    count: int,
+) -> None:
+    """The same cold starts with the baseline's zip as built, same run."""
+    code_dir, ref = package
     for path, spec in specs.items():
         name = path.strip("/")
         try:
@@ -135,9 +144,7 @@ def _baseline_cold_starts(
         except RuntimeError as exc:
             section.add(f"{name}.cold_baseline.p50", f"POST {path}, cold start, baseline", None, "ms", str(exc)[:200])
             continue
-        label = (
-            f"POST {path}, cold start (import + first request), baseline {built.ref[:12]} as built, median of {cold.n}"
-        )
+        label = f"POST {path}, cold start (import + first request), baseline {ref[:12]} as built, median of {cold.n}"
         section.add(f"{name}.cold_baseline.p50", label, cold.p50, "ms")
         section.add(
             f"{name}.cold_ratio_vs_baseline",
@@ -145,6 +152,78 @@ def _baseline_cold_starts(
             ratio(colds[path], cold.p50),
             "x",
         )
+
+
+def answered_2xx(answer: Any) -> bool:
+    """The function's answer to a cold request is a 2xx proxy response."""
+    return isinstance(answer, dict) and isinstance(answer.get("statusCode"), int) and 200 <= answer["statusCode"] < 300
+
+
+def runtime_cold_figures(
+    section: Section,
+    specs: dict[str, dict[str, Any]],
+    packages: dict[str, Path],
+    *,
+    work: Path,
+    count: int,
+    plan: Path | None = None,
+) -> None:
+    """Cold starts through the local stack's Lambda runtime (a new awslambdaric worker each, the
+    planned handler, memory size and timeout; REPORT's Init Duration + Duration), for each of
+    `packages` ("ours", "baseline"), each route, with the same environment as the in-interpreter
+    runs: the planned one, pointing at the bench's own emulators."""
+    try:
+        function = planned_api_function() if plan is None else planned_api_function(plan)
+    except PlanMissing as exc:
+        section.add("cold_runtime.skipped", "Cold start in the Lambda runtime: not measured", None, "ms", str(exc))
+        return
+    for path, spec in specs.items():
+        name = path.strip("/")
+        totals: dict[str, float] = {}
+        for who, code_dir in packages.items():
+            key = f"{name}.cold_runtime.{who}"
+            try:
+                reports = runtime_cold_starts(
+                    count,
+                    code_dir,
+                    function.handler,
+                    spec["cold_event"],
+                    accept=answered_2xx,
+                    memory_mb=function.memory_mb,
+                    timeout_seconds=function.timeout_seconds,
+                    log_dir=work / "runtime-logs",
+                    name=f"upload-api-{name}-{who}",
+                    environment=spec["environment"],
+                )
+            except RuntimeColdStartError as exc:
+                section.add(
+                    f"{key}.p50", f"POST {path}, cold start in the Lambda runtime, {who}", None, "ms", str(exc)[:200]
+                )
+                continue
+            total = summarise([report.total_ms for report in reports])
+            init = summarise([report.init_ms for report in reports])
+            where = f"{function.memory_mb} MB, median of {total.n}"
+            section.add(
+                f"{key}.p50",
+                f"POST {path}, cold start in the Lambda runtime (Init Duration + Duration), {who}, {where}",
+                total.p50,
+                "ms",
+            )
+            section.add(f"{key}.init_p50", f"POST {path}, … of which Init Duration, {who}, {where}", init.p50, "ms")
+            section.add(
+                f"{key}.max_memory",
+                f"POST {path}, cold request's Max Memory Used, {who}, largest of {total.n}",
+                max(report.max_memory_mb for report in reports),
+                "MB",
+            )
+            totals[who] = total.p50
+        if "ours" in totals and "baseline" in totals:
+            section.add(
+                f"{name}.cold_runtime.ratio_ours_vs_baseline",
+                f"POST {path}, cold start in the Lambda runtime p50, ours ÷ baseline",
+                ratio(totals["ours"], totals["baseline"]),
+                "x",
+            )
 
 
 def bench_api(ctx: BenchContext) -> tuple[Section, dict[str, list[float]]]:
@@ -212,7 +291,17 @@ def bench_api(ctx: BenchContext) -> tuple[Section, dict[str, list[float]]]:
             label = f"POST {path}, cold start (import + first request), ours as built, median of {cold.n}"
             section.add(f"{path.strip('/')}.cold.p50", label, cold.p50, "ms", provenance)
             colds[path] = cold.p50
-        _baseline_cold_starts(ctx, section, specs, colds, work=work, count=cold_count)
+        baseline_package = _baseline_package(ctx, section, work)
+        if baseline_package is not None:
+            _baseline_cold_starts(section, specs, colds, baseline_package, work=work, count=cold_count)
+        if isolated:  # the runtime has no Powertools or PyJWT: only the zip as built runs there
+            packages = {"ours": code_dir, **({"baseline": baseline_package[0]} if baseline_package else {})}
+            ctx.log("api: cold starts through the Lambda runtime")
+            runtime_cold_figures(section, specs, packages, work=work, count=cold_count)
+        else:
+            section.add(
+                "cold_runtime.skipped", "Cold start in the Lambda runtime: not measured", None, "ms", provenance
+            )
     section.details["package"] = provenance
     section.details["method"] = " ".join(
         [
@@ -220,7 +309,11 @@ def bench_api(ctx: BenchContext) -> tuple[Section, dict[str, list[float]]]:
             "v1 proxy events built by the local API Gateway adapter's code, S3/KMS on LocalStack and DynamoDB",
             "on its sidecar over loopback. AWS calls = wall time inside botocore's BaseClient._make_api_call",
             "(serialise, sign, HTTP round trip, parse); presigning makes no call and counts as our code.",
-            "Logs go to /dev/null.",
+            "Logs go to /dev/null. Cold start = import of the handler module + first request in a fresh",
+            "interpreter (interpreter start-up excluded); and, through the local stack's Lambda runtime",
+            "(harness/stack/lambda_host.py), a new awslambdaric worker per attempt on build/tools/lambda-runtime",
+            "with the planned handler, memory size and timeout and the same environment (the bench's",
+            "emulators): REPORT's Init Duration (the runtime's own bootstrap included, as in Lambda) + Duration.",
         ]
     )
     return section, samples

@@ -6,6 +6,7 @@ deployment really gets and never restates the contract."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -98,3 +99,21 @@ def planned_api_environment(
         raise PlanMissing("upload API environment: " + "; ".join(problems))
     kept = {name: value for name, value in variables.items() if name not in drop}
     return {**kept, **replace, **(add or {})}
+
+
+@dataclass(frozen=True)
+class PlannedFunction:
+    """The upload API function's settings that shape a cold start in the Lambda runtime."""
+
+    handler: str
+    memory_mb: int
+    timeout_seconds: int
+
+
+def planned_api_function(path: Path = paths.PLAN) -> PlannedFunction:
+    """The upload API's handler, memory size and timeout as planned (the local stack runs it so)."""
+    values = _upload_api_function(_plan(path)).values
+    try:
+        return PlannedFunction(str(values["handler"]), int(values["memory_size"]), int(values["timeout"]))
+    except (KeyError, TypeError, ValueError):
+        raise PlanMissing("the upload API function has no planned handler, memory_size or timeout") from None

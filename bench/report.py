@@ -58,6 +58,11 @@ SUMMARY = (
         baseline=("edge.cold.baseline.p50",),
     ),
     SummaryRow(
+        "Edge cold start in the Lambda runtime (REPORT Init Duration + Duration, 128 MB)",
+        ("edge.cold_runtime.ours.p50",),
+        baseline=("edge.cold_runtime.baseline.p50",),
+    ),
+    SummaryRow(
         "Edge peak RSS (function memory 128 MB): after the first request / after the new-token series"
         " (the runner holds the series' event strings)",
         ("edge.rss.ours.cold", "edge.rss.ours_uncached.warm"),
@@ -87,6 +92,12 @@ SUMMARY = (
         "Upload API cold start, import + first request, as built: `POST /uploads` / `POST /downloads`",
         ("api.uploads.cold.p50", "api.downloads.cold.p50"),
         baseline=("api.uploads.cold_baseline.p50", "api.downloads.cold_baseline.p50"),
+    ),
+    SummaryRow(
+        "Upload API cold start in the Lambda runtime (REPORT Init Duration + Duration, planned memory):"
+        " `POST /uploads` / `POST /downloads`",
+        ("api.uploads.cold_runtime.ours.p50", "api.downloads.cold_runtime.ours.p50"),
+        baseline=("api.uploads.cold_runtime.baseline.p50", "api.downloads.cold_runtime.baseline.p50"),
     ),
     SummaryRow(
         "Server CPU per 1 MB upload (reference: 2-hop server)", ("twohop.direct.1MB.cpu",), ("twohop.proxy.1MB.cpu",)

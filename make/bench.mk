@@ -21,7 +21,7 @@ bench: $(VENV_STAMP) lambda-runtime build tf-plan-json bench-emulators ## Benchm
 bench-emulators: $(VENV_STAMP)
 	@$(BENCH_PY) -m bench.localstack >/dev/null || $(MAKE) localstack-up
 
-bench-unit: $(VENV_STAMP) ## Tests of the bench's statistics, report and reference handler
+bench-unit: $(VENV_STAMP) lambda-runtime ## Tests of the bench's statistics, report, reference handler and runtime cold starts (awslambdaric workers)
 	$(PY) -m pytest tests/bench
 
 # Not through `bench`, so no rebuild: the quick run uses build/lambda/ when present, else lambda_src,

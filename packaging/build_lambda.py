@@ -2,7 +2,8 @@
 
     build_lambda.py [--out build/lambda] [--only upload_api|edge_auth|verifier] [--check-reproducible]
 
-- build/lambda/upload_api.zip: upload_api/ + objectkeys/ + requirements/lambda-upload-api.txt
+- build/lambda/upload_api.zip: upload_api/ + objectkeys/ + requirements/lambda-upload-api.txt,
+  with botocore's data for the AWS services it uses only (see prune_botocore_data)
 - build/lambda/verifier.zip: verifier/ + objectkeys/ + requirements/lambda-verifier.txt
 - build/lambda/edge_auth.zip: edge_auth/ + objectkeys/ + requirements/lambda-edge-auth.txt,
   without edge_auth/config.json: Terraform bakes the configuration in at apply time
@@ -23,7 +24,9 @@ only. Our own packages keep their sources next to their bytecode, for readable t
 from __future__ import annotations
 
 import argparse
+import gzip
 import hashlib
+import json
 import shutil
 import subprocess
 import sys
@@ -58,9 +61,16 @@ class Function:
     packages: tuple[str, ...]
     # Maximum compression only where size is a hard limit; it triples the zip time of the API.
     compresslevel: int = 6
+    # The AWS services the function makes clients for (botocore's names); empty: all of them.
+    aws_services: tuple[str, ...] = ()
 
 
-UPLOAD_API = Function("upload_api", ROOT / "requirements" / "lambda-upload-api.txt", ("upload_api", "objectkeys"))
+UPLOAD_API = Function(
+    "upload_api",
+    ROOT / "requirements" / "lambda-upload-api.txt",
+    ("upload_api", "objectkeys"),
+    aws_services=("dynamodb", "kms", "s3"),
+)
 EDGE_AUTH = Function("edge_auth", ROOT / "requirements" / "lambda-edge-auth.txt", ("edge_auth", "objectkeys"), 9)
 VERIFIER = Function("verifier", ROOT / "requirements" / "lambda-verifier.txt", ("verifier", "objectkeys"))
 FUNCTIONS = (UPLOAD_API, EDGE_AUTH, VERIFIER)
@@ -234,6 +244,41 @@ def licenses_only(tree: Path) -> None:
                 path.rmdir()
 
 
+# Services botocore itself makes clients for while it resolves credentials (assume role, web
+# identity, SSO, console sign-in): kept whatever the function uses.
+CREDENTIAL_SERVICES = ("signin", "sso", "sso-oidc", "sts")
+
+
+def _endpoint_prefix(service_dir: Path) -> str:
+    """The service's key in endpoints.json: its model's endpointPrefix (sso's is "portal.sso")."""
+    model = sorted(service_dir.glob("*/service-2.json*"))[-1]  # the newest API version
+    text = gzip.decompress(model.read_bytes()) if model.suffix == ".gz" else model.read_bytes()
+    return str(json.loads(text)["metadata"]["endpointPrefix"])
+
+
+def prune_botocore_data(tree: Path, services: tuple[str, ...]) -> None:
+    """botocore's data reduced to `services` and CREDENTIAL_SERVICES, and its endpoints.json to
+    their entries. A client reads only its own service's model, but making any client parses the
+    whole endpoints.json (1.2 MB: every service in every partition), a measurable part of a cold
+    start; the other ~440 services' models are most of the zip. What is kept is unchanged, so the
+    kept services' clients resolve the same endpoints; a client for another service fails at
+    creation (UnknownServiceError), at cold start, not later."""
+    data = tree / "botocore" / "data"
+    keep = set(services) | set(CREDENTIAL_SERVICES)
+    missing = sorted(keep - {entry.name for entry in data.iterdir() if entry.is_dir()})
+    if missing:
+        raise SystemExit(f"botocore has no data for {missing}")
+    for entry in sorted(data.iterdir()):
+        if entry.is_dir() and entry.name not in keep:
+            shutil.rmtree(entry)
+    prefixes = {_endpoint_prefix(data / name) for name in keep}
+    endpoints_file = data / "endpoints.json"
+    endpoints = json.loads(endpoints_file.read_text(encoding="utf-8"))
+    for partition in endpoints["partitions"]:
+        partition["services"] = {name: entry for name, entry in partition["services"].items() if name in prefixes}
+    endpoints_file.write_text(json.dumps(endpoints, separators=(",", ":")) + "\n", encoding="utf-8")
+
+
 def check_edge_tree(tree: Path) -> None:
     top_level = {p.name.split("-")[0].split(".")[0].lower() for p in tree.iterdir()}
     forbidden = sorted(top_level & set(EDGE_FORBIDDEN))
@@ -248,6 +293,8 @@ def build_function(function: Function, out: Path, wheels: Path) -> Path:
     install_dependencies(function, work, wheels)
     copy_sources(function, work)
     prune(work)
+    if function.aws_services:
+        prune_botocore_data(work, function.aws_services)
     if function is EDGE_AUTH:
         check_edge_tree(work)
         licenses_only(work)

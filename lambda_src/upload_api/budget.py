@@ -13,8 +13,9 @@ import time
 from collections.abc import Callable
 from typing import Any, Protocol
 
-import boto3
 from botocore.config import Config as BotoConfig
+
+from upload_api import clients
 
 CONNECT_TIMEOUT_SECONDS = 1.0
 READ_TIMEOUT_SECONDS = 2.0
@@ -56,14 +57,15 @@ class Deadline:
 
 
 def client(service: str, deadline: Deadline, **config: Any) -> Any:
-    """A boto3 client with bounded attempts whose every attempt respects `deadline`."""
+    """A client (upload_api/clients.py: botocore, no boto3) with bounded attempts whose every
+    attempt respects `deadline`."""
     boto_config = BotoConfig(
         retries={"mode": "standard", "max_attempts": MAX_ATTEMPTS},
         connect_timeout=CONNECT_TIMEOUT_SECONDS,
         read_timeout=READ_TIMEOUT_SECONDS,
         **config,
     )
-    aws_client = boto3.client(service, config=boto_config)  # type: ignore[call-overload]
+    aws_client = clients.client(service, boto_config)
     aws_client.meta.events.register("before-send", deadline.before_send)
     return aws_client
 

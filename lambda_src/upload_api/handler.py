@@ -26,7 +26,7 @@ from upload_api.services import Services
 
 
 def services_from_env() -> Services:
-    """Everything a request needs. Endpoints come from boto3's standard AWS_ENDPOINT_URL*
+    """Everything a request needs. Endpoints come from the SDK's standard AWS_ENDPOINT_URL*
     variables (LocalStack locally), never from our own code."""
     config = from_env()
     configure_metrics(config)

@@ -17,7 +17,7 @@ from upload_api.records import UploadRecords
 @dataclass(frozen=True)
 class Services:
     config: Config
-    s3: Any  # a boto3 S3 client: presigning, and the multipart calls the server makes itself
+    s3: Any  # a botocore S3 client (clients.py): presigning, and the multipart calls the server makes itself
     verifier: UserTokenVerifier
     limiter: RateLimiter
     signer: KmsTokenSigner

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bench.runtime_cold import RuntimeColdStartError, cold_report_ms
+from bench.runtime_cold import RuntimeColdStartError, cold_report, cold_report_ms
 
 COLD = (
     "REPORT RequestId: 1f0e\tDuration: 2.50 ms\tBilled Duration: 3 ms\tMemory Size: 128 MB\t"
@@ -25,3 +25,8 @@ def test_the_first_report_with_an_init_duration_counts() -> None:
 def test_a_log_without_a_cold_report_is_an_error() -> None:
     with pytest.raises(RuntimeColdStartError):
         cold_report_ms(f"{WARM}\n")
+
+
+def test_the_report_figures_of_a_cold_request() -> None:
+    report = cold_report(f"{WARM}\n{COLD}\n")
+    assert (report.init_ms, report.duration_ms, report.max_memory_mb, report.total_ms) == (40.25, 2.5, 23, 42.75)

@@ -10,6 +10,7 @@ import sys
 import zipfile
 from pathlib import Path
 
+import botocore
 import pytest
 
 import build_lambda
@@ -364,3 +365,91 @@ def test_verifier_zip_runs_on_its_own(builds, tmp_path):
     lines = [json.loads(line) for line in result.stdout.splitlines() if line.startswith("{")]
     assert {"sniffed": ["image/png"]} in lines
     assert lines[-1] == {"batchItemFailures": []}
+# The endpoints and signing settings botocore resolves for each kept service, in a region of
+# every partition (and the legacy resolver's answer for every region): the same with the
+# package's pruned data as with botocore's full data (the venv has the same botocore release).
+RESOLVE = """
+import json, sys
+if len(sys.argv) > 1:
+    sys.path.insert(0, sys.argv[1])
+import botocore, botocore.session
+session = botocore.session.get_session()
+session.set_credentials("x", "x")
+resolver = session._get_internal_component("endpoint_resolver")
+out = {"botocore": botocore.__file__, "legacy": {}, "clients": {}}
+services = ["dynamodb", "kms", "s3", "signin", "sso", "sso-oidc", "sts"]
+for service in services:
+    prefix = session.get_service_model(service).endpoint_prefix
+    for partition in resolver.get_available_partitions():
+        for region in resolver.get_available_endpoints(prefix, partition, allow_non_regional=True):
+            out["legacy"][f"{service} {region}"] = resolver.construct_endpoint(prefix, region)
+    for region in ("us-east-1", "eu-west-1", "ap-southeast-2", "cn-north-1", "us-gov-west-1", "eu-isoe-west-1"):
+        client = session.create_client(service, region_name=region)
+        signer = client._request_signer
+        out["clients"][f"{service} {region}"] = [
+            client.meta.endpoint_url, client.meta.region_name, signer.signing_name, signer.region_name
+        ]
+print(json.dumps(out, sort_keys=True))
+"""
+
+
+def _resolved(*path: Path) -> dict:
+    env = {"PATH": "/usr/bin:/bin", "AWS_DEFAULT_REGION": "us-east-1"}
+    done = subprocess.run(
+        [sys.executable, *(["-S"] if path else []), "-c", RESOLVE, *map(str, path)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=env,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    return json.loads(done.stdout)
+
+
+def test_upload_api_ships_botocore_data_for_its_services_only_resolving_as_the_full_data(builds, tmp_path):
+    unpacked = tmp_path / "unpacked"
+    zipfile.ZipFile(builds["upload_api"][0]).extractall(unpacked)
+    data = unpacked / "botocore" / "data"
+    assert sorted(entry.name for entry in data.iterdir() if entry.is_dir()) == sorted(
+        {*build_lambda.UPLOAD_API.aws_services, *build_lambda.CREDENTIAL_SERVICES}
+    )
+    assert (data / "endpoints.json").stat().st_size < 100_000  # from 1.2 MB
+    pruned, full = _resolved(unpacked), _resolved()
+    # Each ran on the botocore it should: the package's, and the venv's.
+    assert pruned["botocore"] == str(unpacked / "botocore" / "__init__.py")
+    assert full["botocore"] == botocore.__file__
+    assert len(pruned["legacy"]) > 100
+    assert (pruned["legacy"], pruned["clients"]) == (full["legacy"], full["clients"])
+
+
+RUN_CLIENTS = """
+import sys
+sys.path.insert(0, sys.argv[1])
+from botocore.exceptions import UnknownServiceError
+from upload_api import clients, handler
+services = handler._state.services
+assert services is not None, "the cold start failed"
+services.signer.kms.meta  # the lazy KMS client, as the first POST /downloads makes it
+try:
+    clients.client("sqs")
+except UnknownServiceError:
+    print("sqs: unknown")
+"""
+
+
+def test_upload_api_zip_makes_every_client_it_uses_and_no_other(builds, tmp_path):
+    from lambda_testkit import api_environment
+
+    unpacked = tmp_path / "unpacked"
+    zipfile.ZipFile(builds["upload_api"][0]).extractall(unpacked)
+
+    class FakeAws:
+        key_arn = "arn:aws:kms:us-east-1:123456789012:key/f147afed-1c8d-40dc-ba18-98fceff50a6c"
+
+    env = {"PATH": "/usr/bin:/bin", "AWS_DEFAULT_REGION": "us-east-1", **api_environment(FakeAws())}
+    env |= {"AWS_ACCESS_KEY_ID": "x", "AWS_SECRET_ACCESS_KEY": "x"}
+    done = subprocess.run(
+        [sys.executable, "-S", "-c", RUN_CLIENTS, str(unpacked)], capture_output=True, text=True, timeout=60, env=env
+    )
+    assert done.returncode == 0, (done.stdout + done.stderr)[-2000:]
+    assert done.stdout.splitlines()[-1] == "sqs: unknown"
