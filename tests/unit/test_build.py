@@ -365,6 +365,8 @@ def test_verifier_zip_runs_on_its_own(builds, tmp_path):
     lines = [json.loads(line) for line in result.stdout.splitlines() if line.startswith("{")]
     assert {"sniffed": ["image/png"]} in lines
     assert lines[-1] == {"batchItemFailures": []}
+
+
 # The endpoints and signing settings botocore resolves for each kept service, in a region of
 # every partition (and the legacy resolver's answer for every region): the same with the
 # package's pruned data as with botocore's full data (the venv has the same botocore release).
