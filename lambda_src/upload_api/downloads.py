@@ -10,7 +10,7 @@ from aws_lambda_powertools import Logger
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.router import APIGatewayRouter
 
-from objectkeys import encode_owner, parse_key
+from objectkeys import parse_key
 from upload_api import metrics
 from upload_api.auth import Principal
 from upload_api.config import Config
@@ -40,7 +40,7 @@ def create_download(
         raise BadRequestError("key is not an upload key.")
     # Whether the object exists is not checked: the API's role may not read the bucket
     # (least privilege), and a token for a missing object only ever yields a 403/404 from S3.
-    if config.download_access == "owner" and parsed.owner != encode_owner(principal.sub):
+    if config.download_access == "owner" and not config.owner_keys.owns(parsed.owner, principal.sub):
         raise ForbiddenError("You may only download your own uploads.")
     # Each token is a KMS Sign call (cost, and the account's Sign quota): limited per user.
     limiter.hit("downloads", principal.sub, now)

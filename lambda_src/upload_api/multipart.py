@@ -66,7 +66,12 @@ def _s3_failure(exc: Exception) -> Exception:
 def create_multipart(
     request: MultipartRequest, principal: Principal, config: Config, s3: Any, records: UploadRecords, *, now: int
 ) -> dict[str, Any]:
-    object_key = new_key(config.upload_prefix, principal.sub, extension_for(request.content_type, request.filename))
+    object_key = new_key(
+        config.upload_prefix,
+        principal.sub,
+        extension_for(request.content_type, request.filename),
+        owner_keys=config.owner_keys,
+    )
     part_size = choose_part_size(request.size, config.part_size_bytes)
     part_count = math.ceil(request.size / part_size)
     try:

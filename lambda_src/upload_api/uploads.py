@@ -73,7 +73,12 @@ def parse_upload_request(body: object, config: Config) -> UploadRequest:
 def create_upload(
     request: UploadRequest, principal: Principal, config: Config, s3: Any, records: UploadRecords, *, now: int
 ) -> dict[str, Any]:
-    object_key = new_key(config.upload_prefix, principal.sub, extension_for(request.content_type, request.filename))
+    object_key = new_key(
+        config.upload_prefix,
+        principal.sub,
+        extension_for(request.content_type, request.filename),
+        owner_keys=config.owner_keys,
+    )
     key = object_key.key
     presign = presigned_post if request.method == "POST" else presigned_put
     upload = presign(
