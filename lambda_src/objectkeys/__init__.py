@@ -41,7 +41,7 @@ class InvalidOwnerKeyError(ValueError):
     """An owner key is not base64 of at least MIN_OWNER_KEY_BYTES bytes."""
 
 
-def parse_owner_key(text: object, name: str = "owner key") -> bytes:
+def parse_owner_key(text: object, name: str) -> bytes:
     """The secret bytes of a padded standard-base64 owner key (as Terraform's random_bytes.base64)."""
     if not isinstance(text, str) or not _BASE64_RE.fullmatch(text):
         raise InvalidOwnerKeyError(f"{name} must be standard base64 (with padding)")

@@ -31,6 +31,8 @@ locals {
       USER_JWT_ALGORITHMS        = join(",", var.user_jwt_algorithms)
       ALLOWED_ORIGINS            = join(",", var.allowed_origins)
       DOWNLOAD_ACCESS            = var.download_access
+      OWNER_KEY                  = var.owner_key
+      PREVIOUS_OWNER_KEYS        = join(",", var.previous_owner_keys)
       POWERTOOLS_SERVICE_NAME    = var.name
       POWERTOOLS_LOG_LEVEL       = var.log_level
       # Business metrics (lambda_src/upload_api/metrics.py); the service dimension is POWERTOOLS_SERVICE_NAME.
