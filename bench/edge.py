@@ -131,7 +131,8 @@ def baseline_config(config: dict[str, Any]) -> dict[str, Any]:
 
 BENCH_SUB = "bench-user"
 # Download tokens name their exact path: any owner segment the key scheme accepts will do.
-BENCH_OBJECT = f"{OwnerKeys(b'bench owner key: not a secret...').segment(BENCH_SUB)}/0123456789abcdef0123456789abcdef.jpg"
+BENCH_SEGMENT = OwnerKeys(b"bench owner key: not a secret...").segment(BENCH_SUB)
+BENCH_OBJECT = f"{BENCH_SEGMENT}/0123456789abcdef0123456789abcdef.jpg"
 
 
 def object_path(config: dict[str, Any], name: str = BENCH_OBJECT) -> str:
