@@ -64,7 +64,7 @@ variable "signing_keys" {
 variable "identity_provider" {
   description = <<-EOT
     Optional: also accept the users' own identity-provider tokens at the edge (same path rules: the owner
-    segment of the path must encode the owner_claim). Keys are {kid, pem} or JWK-style {kid, n, e}. null = off.
+    segment of the path must be the owner_claim's under one of owner_keys, which are then required). Keys are {kid, pem} or JWK-style {kid, n, e}. null = off.
   EOT
   type = object({
     issuer      = string
