@@ -87,10 +87,10 @@ def _owner_keys(specs: object) -> OwnerKeys:
     if not isinstance(specs, list) or not specs:
         raise ConfigError("idp owner_keys must be a non-empty list")
     try:
-        secrets = [parse_owner_key(spec, "every idp owner_keys entry") for spec in specs]
+        keys = [parse_owner_key(spec, "every idp owner_keys entry") for spec in specs]
     except InvalidOwnerKeyError as error:
         raise ConfigError(str(error)) from None
-    return OwnerKeys(secrets[0], tuple(secrets[1:]))
+    return OwnerKeys(keys[0], tuple(keys[1:]))
 
 
 def _domain(data: object, *, owner_claim: bool, backend: Backend | None) -> TrustDomain:
