@@ -21,12 +21,14 @@ from bench.results import Section
 from bench.runtime_cold import RuntimeColdStartError, runtime_cold_starts
 from bench.stats import Summary, ratio, summarise
 from bench.tokens import SigningKey
-from objectkeys import encode_owner
+from objectkeys import OwnerKeys, parse_owner_key
 from stack.apigw import Route, build_event
 from stack.httpbase import HttpRequest
 
 HANDLER = "upload_api.handler.handler"
 SUB = "bench-user"
+# The bench's own owner key (the plan leaves the generated one unknown); not a secret.
+BENCH_OWNER_KEY = "YmVuY2ggb3duZXIga2V5OiBub3QgYSBzZWNyZXQuLi4="
 ROUTES = {"/uploads": Route("/uploads", frozenset({"POST"})), "/downloads": Route("/downloads", frozenset({"POST"}))}
 
 
@@ -65,6 +67,7 @@ def environment(resources: BenchResources, user_key: SigningKey) -> dict[str, st
             "RATE_LIMIT_MAX_REQUESTS": RATE_LIMIT_FOR_BENCH,
             "SIGNING_KEY_ID": resources.key_id,
             "CDN_URL": "http://127.0.0.1:4581",
+            "OWNER_KEY": BENCH_OWNER_KEY,
         },
         # Exactly one key source: the bench's own key, inline, instead of the dev issuer's URL.
         drop=("USER_JWKS_URL",),
@@ -95,7 +98,8 @@ def request_bodies(path: str) -> dict[str, Any]:
     if path == "/uploads":
         # The checksum of the (never sent) bytes: the API only binds it into the presign.
         return {"content_type": "image/jpeg", "size": 1_000_000, "filename": "photo.jpg", "sha256": BENCH_SHA256}
-    return {"key": f"uploads/{encode_owner(SUB)}/{secrets.token_hex(16)}.jpg"}
+    segment = OwnerKeys(parse_owner_key(BENCH_OWNER_KEY, "BENCH_OWNER_KEY")).segment(SUB)
+    return {"key": f"uploads/{segment}/{secrets.token_hex(16)}.jpg"}
 
 
 def _cold_starts(

@@ -24,6 +24,7 @@ from bench.runtime_cold import RuntimeColdStartError, runtime_cold_start_ms
 from bench.stats import ratio, summarise
 from bench.tokens import SigningKey, download_claims
 from events.cloudfront import viewer_request_event
+from objectkeys import OwnerKeys
 from stack import paths
 
 EDGE_PACKAGE_LIMIT_BYTES = 1_048_576
@@ -129,7 +130,9 @@ def baseline_config(config: dict[str, Any]) -> dict[str, Any]:
 
 
 BENCH_SUB = "bench-user"
-BENCH_OBJECT = "YmVuY2gtdXNlcg/0123456789abcdef0123456789abcdef.jpg"
+# Download tokens name their exact path: any owner segment the key scheme accepts will do.
+BENCH_SEGMENT = OwnerKeys(b"bench owner key: not a secret...").segment(BENCH_SUB)
+BENCH_OBJECT = f"{BENCH_SEGMENT}/0123456789abcdef0123456789abcdef.jpg"
 
 
 def object_path(config: dict[str, Any], name: str = BENCH_OBJECT) -> str:

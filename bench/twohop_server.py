@@ -58,7 +58,7 @@ def proxy_app(config: dict[str, Any]) -> Any:
     import boto3
     import jwt
 
-    from objectkeys import new_key
+    from objectkeys import OwnerKeys, new_key, parse_owner_key
 
     env = config["environment"]
     credentials = {
@@ -73,6 +73,7 @@ def proxy_app(config: dict[str, Any]) -> Any:
     dynamodb = boto3.client("dynamodb", endpoint_url=env["AWS_ENDPOINT_URL_DYNAMODB"], **credentials)
     allowed = {"image/jpeg": ".jpg", "image/png": ".png"}
     max_bytes = int(env["MAX_UPLOAD_BYTES"])
+    owner_keys = OwnerKeys(parse_owner_key(env["OWNER_KEY"], "OWNER_KEY"))
 
     def app(request: HttpRequest) -> HttpResponse:
         if request.method != "POST" or request.target != "/bench/upload":
@@ -101,7 +102,7 @@ def proxy_app(config: dict[str, Any]) -> Any:
             UpdateExpression="ADD request_count :one",
             ExpressionAttributeValues={":one": {"N": "1"}},
         )
-        key = new_key("uploads/", claims["sub"], allowed[content_type]).key
+        key = new_key("uploads/", claims["sub"], allowed[content_type], owner_keys=owner_keys).key
         s3.put_object(Bucket=env["BUCKET_NAME"], Key=key, Body=request.body, ContentType=content_type)
         return json_response(201, {"key": key})
 

@@ -5,6 +5,15 @@
 locals {
   download_token_issuer   = coalesce(var.downloads.token_issuer, "urn:${var.name}:upload-api")
   download_token_audience = coalesce(var.downloads.token_audience, "urn:${var.name}:cdn")
+  owner_key               = var.owner_key != null ? var.owner_key : random_bytes.owner_key[0].base64
+}
+
+# The owner key, unless the caller supplies one: 256 random bits, made once and kept in the
+# state (which holds the function's environment anyway). The API and the edge get the same value.
+resource "random_bytes" "owner_key" {
+  # Whether it is set is not secret; the value stays sensitive.
+  count  = nonsensitive(var.owner_key == null) ? 1 : 0
+  length = 32
 }
 
 module "storage" {
@@ -51,6 +60,8 @@ module "upload_api" {
   download_token_issuer                   = local.download_token_issuer
   download_token_audience                 = local.download_token_audience
   download_access                         = var.downloads.access
+  owner_key                               = local.owner_key
+  previous_owner_keys                     = var.previous_owner_keys
   kms_deletion_window_days                = var.downloads.signing_key_deletion_window_days
   kms_admin_arns                          = var.downloads.signing_key_admin_arns
   cdn_url                                 = module.cdn.cdn_url
@@ -127,6 +138,8 @@ module "edge_auth" {
     owner_claim = var.identity_provider.edge.owner_claim
     keys        = var.identity_provider.edge.keys
   }
+  # Baked only with the identity-provider rule (its one use at the edge).
+  owner_keys         = concat([local.owner_key], var.previous_owner_keys)
   uploads_prefix     = module.storage.uploads_prefix
   allowed_origins    = module.storage.allowed_origins
   log_retention_days = var.logging.retention_days

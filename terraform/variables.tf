@@ -246,3 +246,24 @@ variable "force_destroy_bucket" {
   default     = null
 }
 
+
+variable "owner_key" {
+  description = <<-EOT
+    The secret the object keys' owner segment is derived from (HMAC-SHA256 of the user's `sub`), as
+    standard base64 of at least 32 random bytes (`openssl rand -base64 32`). null = generated once
+    (random_bytes, kept in the state). Rotating it changes the segment of new uploads only: existing
+    objects keep their keys, so list the old value in previous_owner_keys or their owners lose
+    access. Validated by the upload_api and edge_auth modules.
+  EOT
+  type        = string
+  default     = null
+  sensitive   = true
+}
+
+variable "previous_owner_keys" {
+  description = "Owner keys used before a rotation (same format as owner_key): they still prove ownership of the keys they made (POST /downloads, the edge's identity-provider rule) and never make new ones."
+  type        = list(string)
+  default     = []
+  nullable    = false
+  sensitive   = true
+}

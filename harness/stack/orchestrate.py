@@ -47,6 +47,7 @@ API_URL = f"http://{paths.HOST}:{paths.API_PORT}"
 CDN_DOMAIN = f"{paths.HOST}:{paths.CDN_PORT}"
 CDN_URL = f"http://{CDN_DOMAIN}"
 DISTRIBUTION_ID = "ELOCALSTACK0001"
+SECRET_OR_LONG_VARIABLES = frozenset({"USER_JWKS_JSON", "OWNER_KEY", "PREVIOUS_OWNER_KEYS"})
 
 
 class StackError(SystemExit):
@@ -458,7 +459,8 @@ def up() -> dict[str, Any]:
         "table": table,
         "signing_key_id": key_id,
         "user_jwt": {"issuer": user_issuer, "audience": user_audience, "jwks_url": api_env.get("USER_JWKS_URL")},
-        "api_environment": {k: v for k, v in api_env.items() if k != "USER_JWKS_JSON"},
+        # Without the owner keys (secrets) and the inline JWKS (long).
+        "api_environment": {k: v for k, v in api_env.items() if k not in SECRET_OR_LONG_VARIABLES},
         "verifier_environment": verifier_env,
         "verification": {**mapping, "control_url": EVENT_SOURCES_URL},
         "forwarded_log": str(FORWARDED_LOG),

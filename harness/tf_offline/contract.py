@@ -45,6 +45,7 @@ variables {
   user_jwt_audience       = "tf-test-app"
   user_jwks_url           = "https://idp.example.com/.well-known/jwks.json"
   allowed_origins         = ["https://app.example.com"]
+  owner_key               = "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8="
 }
 """,
     "edge_auth": """mock_provider "aws" {}

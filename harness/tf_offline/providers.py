@@ -43,7 +43,7 @@ class Pin:
 
 
 # `@cdktn/*` (the maintained CDK Terrain fork) tracks the newest provider releases; the
-# versions below are what our `~> 6.0` / `~> 2.7` constraints resolve to online today.
+# versions below are what our `~> 6.0` / `~> 2.7` / `~> 3.5` constraints resolve to online today.
 PINS = (
     Pin(
         "aws",
@@ -58,6 +58,13 @@ PINS = (
         "14.0.1",
         "sha512-JqpyFUXXFn8GZcsXuxuQbs26WUKlheVhQXy+w9yk9QXn0mUnsohQhmkbFvn8WWYm2bsMJX4Oh9iRwfe68oATNA==",
         "2.8.1",
+    ),
+    Pin(
+        "random",
+        "@cdktn/provider-random",
+        "15.0.1",
+        "sha512-YEP/fbBGsjbaQKyPS/svsVIMAb2sxfYESwyoT4l2ynwiqJWCbXQUrWbjm0MPBzA5R4WxW29Wi4QdykYvmeJCTg==",
+        "3.9.1",
     ),
 )
 

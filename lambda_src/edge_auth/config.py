@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from edge_auth.rs256 import Backend, VerifyKey, load_public_key
+from objectkeys import InvalidOwnerKeyError, OwnerKeys, parse_owner_key
 
 CONFIG_FILE = Path(__file__).with_name("config.json")
 # The range the edge_auth Terraform module validates; both held to tests/contract/boundaries.json.
@@ -29,6 +30,8 @@ class TrustDomain:
     # For identity-provider tokens: the claim naming the owner whose prefix they may read.
     # None for download tokens, which are scoped by their exact `path` claim instead.
     owner_claim: str | None = None
+    # With owner_claim: the deployment's owner keys, which turn the claim into its key segment.
+    owner_keys: OwnerKeys | None = None
 
 
 @dataclass(frozen=True)
@@ -79,6 +82,17 @@ def _keys(specs: object, backend: Backend | None) -> dict[str, VerifyKey]:
     return keys
 
 
+def _owner_keys(specs: object) -> OwnerKeys:
+    """The upload API's owner keys, current first (any of them proves ownership here)."""
+    if not isinstance(specs, list) or not specs:
+        raise ConfigError("idp owner_keys must be a non-empty list")
+    try:
+        keys = [parse_owner_key(spec, "every idp owner_keys entry") for spec in specs]
+    except InvalidOwnerKeyError as error:
+        raise ConfigError(str(error)) from None
+    return OwnerKeys(keys[0], tuple(keys[1:]))
+
+
 def _domain(data: object, *, owner_claim: bool, backend: Backend | None) -> TrustDomain:
     if not isinstance(data, dict):
         raise ConfigError("a trust domain must be an object")
@@ -87,6 +101,7 @@ def _domain(data: object, *, owner_claim: bool, backend: Backend | None) -> Trus
         audience=_required(data, "audience"),
         keys=_keys(data.get("keys"), backend),
         owner_claim=(_optional(data, "owner_claim") or "sub") if owner_claim else None,
+        owner_keys=_owner_keys(data.get("owner_keys")) if owner_claim else None,
     )
 
 
@@ -102,7 +117,7 @@ _KNOWN = {
     "allowed_origins",
     "idp",
 }
-_KNOWN_IDP = {"issuer", "audience", "keys", "owner_claim"}
+_KNOWN_IDP = {"issuer", "audience", "keys", "owner_claim", "owner_keys"}
 
 
 def _no_unknown(data: dict[str, Any], known: set[str], where: str) -> None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from edge_auth.verify import VerifiedToken
-from objectkeys import InvalidOwnerError, encode_owner, parse_key
+from objectkeys import InvalidOwnerError, parse_key
 
 
 def grants_path(verified: VerifiedToken, path: str, uploads_prefix: str) -> bool:
@@ -13,13 +13,13 @@ def grants_path(verified: VerifiedToken, path: str, uploads_prefix: str) -> bool
     key = parse_key(path[1:], uploads_prefix) if path.startswith("/") else None
     if key is None:
         return False
-    owner_claim = verified.domain.owner_claim
+    owner_claim, owner_keys = verified.domain.owner_claim, verified.domain.owner_keys
     if owner_claim is None:
         return verified.claims.get("path") == path
     owner = verified.claims.get(owner_claim)
-    if not isinstance(owner, str):
+    if not isinstance(owner, str) or owner_keys is None:
         return False
     try:
-        return key.owner == encode_owner(owner)
+        return owner_keys.owns(key.owner, owner)
     except InvalidOwnerError:
         return False

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
+from objectkeys import InvalidOwnerKeyError, OwnerKeys, parse_owner_key
 from upload_api.media_types import EXTENSIONS, is_active
 
 DEFAULT_CONTENT_TYPES = ("image/jpeg", "image/png", "image/gif", "image/webp", "image/avif")
@@ -68,6 +69,7 @@ class Config:
     allow_active_content: bool
     metrics_namespace: str
     service_name: str
+    owner_keys: OwnerKeys
     require_sha256: bool = True
     upload_table: str = "uploads"
     multipart_threshold_bytes: int = 10 * MIB
@@ -163,6 +165,17 @@ def _metrics_namespace(env: Mapping[str, str]) -> str:
     return namespace
 
 
+def _owner_keys(env: Mapping[str, str]) -> OwnerKeys:
+    """OWNER_KEY makes the owner segment of new keys; PREVIOUS_OWNER_KEYS (comma-separated, after
+    a rotation) still prove ownership of the keys they made."""
+    try:
+        current = parse_owner_key(_required(env, "OWNER_KEY"), "OWNER_KEY")
+        previous = tuple(parse_owner_key(key, "PREVIOUS_OWNER_KEYS") for key in _csv(env, "PREVIOUS_OWNER_KEYS"))
+    except InvalidOwnerKeyError as error:
+        raise ConfigError(str(error)) from None
+    return OwnerKeys(current, previous)
+
+
 def _prefix(env: Mapping[str, str], name: str, default: str) -> str:
     prefix = env.get(name, "").strip() or default
     if not prefix.endswith("/") or prefix.startswith("/") or ".." in prefix:
@@ -242,6 +255,7 @@ def from_env(env: Mapping[str, str] = os.environ) -> Config:
         allow_active_content=allow_active_content,
         metrics_namespace=namespace,
         service_name=service_name,
+        owner_keys=_owner_keys(env),
         require_sha256=_boolean_default_true(env, "REQUIRE_SHA256"),
         upload_table=_required(env, "UPLOAD_TABLE"),
         multipart_threshold_bytes=threshold,

@@ -11,7 +11,7 @@ from aws_lambda_powertools import Logger
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.router import APIGatewayRouter
 
-from objectkeys import encode_owner, parse_key
+from objectkeys import parse_key
 from upload_api import metrics
 from upload_api.auth import Principal
 from upload_api.errors import BadRequestError, ForbiddenError, NotReadyError, UploadRejectedError
@@ -34,7 +34,7 @@ def create_download(key: object, principal: Principal, services: Services, *, no
     parsed = parse_key(key, config.upload_prefix)
     if parsed is None:
         raise BadRequestError("key is not an upload key.")
-    if config.download_access == "owner" and parsed.owner != encode_owner(principal.sub):
+    if config.download_access == "owner" and not config.owner_keys.owns(parsed.owner, principal.sub):
         raise ForbiddenError("You may only download your own uploads.")
     # Each token is a KMS Sign call (cost, and the account's Sign quota): limited per user.
     services.limiter.hit("downloads", principal.sub, now)

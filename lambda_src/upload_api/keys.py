@@ -12,5 +12,5 @@ from upload_api.config import Config
 def new_keys(config: Config, sub: str, extension: str) -> tuple[ObjectKey, ObjectKey]:
     """A fresh quarantine key and its published key: the same owner, id and extension, only the
     prefix differs (so the verifier maps one to the other without a lookup)."""
-    upload_key = new_key(config.quarantine_prefix, sub, extension)
+    upload_key = new_key(config.quarantine_prefix, sub, extension, owner_keys=config.owner_keys)
     return upload_key, replace(upload_key, prefix=config.upload_prefix)

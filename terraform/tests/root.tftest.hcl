@@ -51,6 +51,13 @@ mock_provider "aws" {
   }
 }
 
+# The generated owner key (random_bytes), as the runs that apply see it.
+mock_provider "random" {
+  mock_resource "random_bytes" {
+    defaults = { base64 = "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=" }
+  }
+}
+
 variables {
   name            = "tf-test"
   bucket_name     = "tf-test-uploads"
@@ -121,6 +128,16 @@ run "oai_stack_applies_and_wires_the_parts" {
   }
 
   assert {
+    condition     = length(random_bytes.owner_key) == 1 && nonsensitive(module.upload_api.secret_environment == { OWNER_KEY = random_bytes.owner_key[0].base64, PREVIOUS_OWNER_KEYS = "" })
+    error_message = "Without owner_key, the API's owner key must be the generated one."
+  }
+
+  assert {
+    condition     = module.edge_auth.config.idp == null && !strcontains(jsonencode(module.edge_auth.config), nonsensitive(random_bytes.owner_key[0].base64))
+    error_message = "Without the identity-provider rule at the edge, no owner key may be baked into the edge."
+  }
+
+  assert {
     condition = jsonencode(output.frontend_config) == jsonencode({
       api_url                   = "https://abc123.execute-api.eu-west-1.amazonaws.com/v1"
       uploads_url               = "https://abc123.execute-api.eu-west-1.amazonaws.com/v1/uploads"
@@ -186,11 +203,19 @@ run "identity_provider_at_the_edge_is_baked_with_its_keys" {
       jwks_url = "https://idp.example.com/.well-known/jwks.json"
       edge     = { audience = "tf-test-cdn", keys = [{ kid = "idp-1", n = "sXch", e = "AQAB" }] }
     }
+    # Supplied, so that the plan knows it (generated, it is known after apply only).
+    owner_key           = "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8g"
+    previous_owner_keys = ["AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8="]
   }
 
   assert {
-    condition     = module.edge_auth.config.idp == { issuer = "https://idp.example.com/", audience = "tf-test-cdn", owner_claim = "sub", keys = [{ kid = "idp-1", n = "sXch", e = "AQAB" }] }
-    error_message = "identity_provider.edge must bake the provider's issuer, its CDN-only audience and keys, owner claim defaulting to sub."
+    condition     = nonsensitive(module.edge_auth.config.idp) == { issuer = "https://idp.example.com/", audience = "tf-test-cdn", owner_claim = "sub", keys = [{ kid = "idp-1", n = "sXch", e = "AQAB" }], owner_keys = tolist(["AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8g", "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8="]) }
+    error_message = "identity_provider.edge must bake the provider's issuer, its CDN-only audience and keys, owner claim defaulting to sub, and the API's owner keys, current first."
+  }
+
+  assert {
+    condition     = length(random_bytes.owner_key) == 0 && nonsensitive(module.upload_api.secret_environment == { OWNER_KEY = "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8g", PREVIOUS_OWNER_KEYS = "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=" })
+    error_message = "A supplied owner_key must be the API's (nothing generated), previous_owner_keys its PREVIOUS_OWNER_KEYS."
   }
 }
 

@@ -24,7 +24,7 @@ from bench.tokens import SigningKey
 
 ROOT = Path(__file__).resolve().parents[2]
 HAVE_OPENSSL = ctypes.util.find_library("crypto") is not None
-OTHER_OBJECT = "YmVuY2gtdXNlcg/ffffffffffffffffffffffffffffffff.jpg"
+OTHER_OBJECT = BENCH_OBJECT.split("/")[0] + "/ffffffffffffffffffffffffffffffff.jpg"
 
 
 @pytest.fixture(scope="module")

@@ -19,6 +19,7 @@ from cryptography.hazmat.primitives.asymmetric import ec, rsa
 import devkeys
 from events.apigw import rest_proxy_event
 from events.cloudfront import viewer_request_event
+from objectkeys import OwnerKeys
 
 USER_ISSUER = "https://idp.example.test/"
 USER_AUDIENCE = "uploads-api"
@@ -26,6 +27,15 @@ DOWNLOAD_ISSUER = "https://api.example.test/downloads"
 DOWNLOAD_AUDIENCE = "cdn.example.test"
 ORIGIN = "http://localhost:4583"
 CDN_HOST = "d111111abcdef8.cloudfront.net"
+# The deployment's owner key in the unit tests (OWNER_KEY, the edge's idp.owner_keys): fixed and
+# public, a test value only.
+OWNER_KEY = base64.b64encode(bytes(range(32))).decode("ascii")
+OWNER_KEYS = OwnerKeys(base64.b64decode(OWNER_KEY))
+
+
+def owner_segment(sub: str) -> str:
+    """The owner segment the API gives `sub`'s keys under the tests' owner key."""
+    return OWNER_KEYS.segment(sub)
 
 
 @cache
@@ -188,6 +198,7 @@ def api_environment(aws: Aws, **overrides: str) -> dict[str, str]:
         "USER_JWT_ALGORITHMS": "RS256,ES256",
         "ALLOWED_ORIGINS": f"{ORIGIN},http://127.0.0.1:4583",
         "DOWNLOAD_ACCESS": "owner",
+        "OWNER_KEY": OWNER_KEY,
         "POWERTOOLS_SERVICE_NAME": "upload-api",
         "POWERTOOLS_LOG_LEVEL": "INFO",
     }
@@ -213,6 +224,7 @@ def edge_config_dict(download_pem: str, *, idp: bool = True) -> dict[str, Any]:
             "audience": USER_AUDIENCE,
             "keys": [{"kid": "user-rsa", "pem": public_pem(rsa_key("user"))}],
             "owner_claim": "sub",
+            "owner_keys": [OWNER_KEY],
         }
         if idp
         else None,

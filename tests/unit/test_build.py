@@ -148,14 +148,12 @@ for line in sys.stdin:
 def test_edge_zip_verifies_tokens_on_its_own_without_cryptography(trusted_edge_build, tmp_path):
     """Unzipped and run by a bare interpreter (`-S`: no site-packages), the package verifies a
     real RS256 token with nothing but its own contents."""
-    from lambda_testkit import DOWNLOAD_AUDIENCE, DOWNLOAD_ISSUER, cf_event, make_token, rsa_key
-
-    from objectkeys import encode_owner
+    from lambda_testkit import DOWNLOAD_AUDIENCE, DOWNLOAD_ISSUER, cf_event, make_token, owner_segment, rsa_key
 
     package = trusted_edge_build
     unpacked = tmp_path / "unpacked"
     zipfile.ZipFile(package).extractall(unpacked)
-    path = f"/uploads/{encode_owner('alice')}/{'a' * 32}.png"
+    path = f"/uploads/{owner_segment('alice')}/{'a' * 32}.png"
     good = make_token(
         key=rsa_key("download"),
         kid="download-key",
@@ -272,13 +270,11 @@ ctypes.CDLL = NoLibcrypto
 
 def test_edge_zip_verifies_on_the_pure_python_backend_from_bytecode(trusted_edge_build, tmp_path):
     """The fallback imports rsa from the sourceless bytecode and still decides correctly."""
-    from lambda_testkit import DOWNLOAD_AUDIENCE, DOWNLOAD_ISSUER, cf_event, make_token, rsa_key
-
-    from objectkeys import encode_owner
+    from lambda_testkit import DOWNLOAD_AUDIENCE, DOWNLOAD_ISSUER, cf_event, make_token, owner_segment, rsa_key
 
     unpacked = tmp_path / "unpacked"
     zipfile.ZipFile(trusted_edge_build).extractall(unpacked)
-    path = f"/uploads/{encode_owner('alice')}/{'a' * 32}.png"
+    path = f"/uploads/{owner_segment('alice')}/{'a' * 32}.png"
     good = make_token(
         key=rsa_key("download"),
         kid="download-key",

@@ -12,9 +12,9 @@ from lambda_testkit import (
     api_event,
     body_of,
     make_token,
+    owner_segment,
 )
 
-from objectkeys import encode_owner
 from upload_api.records import UPLOADED, UploadRecord, to_item
 
 OBJECT_ID = "0123456789abcdef0123456789abcdef"
@@ -22,7 +22,7 @@ BOB_OBJECT_ID = "fedcba9876543210fedcba9876543210"
 
 
 def key_of(sub, ext=".png"):
-    return f"uploads/{encode_owner(sub)}/{OBJECT_ID if sub != 'bob' else BOB_OBJECT_ID}{ext}"
+    return f"uploads/{owner_segment(sub)}/{OBJECT_ID if sub != 'bob' else BOB_OBJECT_ID}{ext}"
 
 
 def put_record(aws, sub, *, verification="ready", reason=None, object_id=None):
@@ -168,10 +168,10 @@ def test_unauthenticated_download_request_is_401(api):
         "",
         123,
         "uploads/../secret.png",
-        f"uploads/{encode_owner('alice')}/../{OBJECT_ID}.png",
-        f"private/{encode_owner('alice')}/{OBJECT_ID}.png",
-        f"/uploads/{encode_owner('alice')}/{OBJECT_ID}.png",
-        f"uploads/{encode_owner('alice')}/{OBJECT_ID}.png?x=1",
+        f"uploads/{owner_segment('alice')}/../{OBJECT_ID}.png",
+        f"private/{owner_segment('alice')}/{OBJECT_ID}.png",
+        f"/uploads/{owner_segment('alice')}/{OBJECT_ID}.png",
+        f"uploads/{owner_segment('alice')}/{OBJECT_ID}.png?x=1",
     ],
 )
 def test_keys_the_api_could_not_have_made_are_400(api, key):

@@ -4,13 +4,12 @@ import json
 import time
 
 import pytest
-from lambda_testkit import CDN_HOST, DOWNLOAD_AUDIENCE, DOWNLOAD_ISSUER, cf_event, make_token, rsa_key
+from lambda_testkit import CDN_HOST, DOWNLOAD_AUDIENCE, DOWNLOAD_ISSUER, cf_event, make_token, owner_segment, rsa_key
 
 from edge_auth import handler as edge
-from objectkeys import encode_owner
 
 OBJECT_ID = "0123456789abcdef0123456789abcdef"
-PATH = f"/uploads/{encode_owner('alice')}/{OBJECT_ID}.png"
+PATH = f"/uploads/{owner_segment('alice')}/{OBJECT_ID}.png"
 
 
 def download_token(path=PATH, **overrides):
@@ -102,7 +101,7 @@ def test_configured_default_origin(edge_config, monkeypatch):
 
 
 def test_token_for_another_path_is_403(edge_config):
-    other = f"/uploads/{encode_owner('alice')}/{'f' * 32}.png"
+    other = f"/uploads/{owner_segment('alice')}/{'f' * 32}.png"
     assert is_request(run(cf_event(other, querystring=f"authorization={download_token(other)}")))
     assert status(run(cf_event(other, querystring=f"authorization={download_token()}"))) == 403
 
@@ -140,7 +139,7 @@ def test_leeway_applies_to_exp(edge_config):
 def test_idp_token_reads_its_owner_prefix_only(edge_config):
     alice = make_token(sub="alice")
     assert is_request(run(cf_event(PATH, headers={"Authorization": f"Bearer {alice}"})))
-    bob_path = f"/uploads/{encode_owner('bob')}/{OBJECT_ID}.png"
+    bob_path = f"/uploads/{owner_segment('bob')}/{OBJECT_ID}.png"
     assert status(run(cf_event(bob_path, headers={"Authorization": f"Bearer {alice}"}))) == 403
 
 
@@ -166,7 +165,7 @@ def test_verified_tokens_are_cached_until_exp(edge_config, monkeypatch):
     assert is_request(run(cf_event(PATH, querystring=f"authorization={token}")))
     assert calls == []
     # The path rule is still applied to a cached token.
-    other = f"/uploads/{encode_owner('alice')}/{'e' * 32}.png"
+    other = f"/uploads/{owner_segment('alice')}/{'e' * 32}.png"
     assert status(run(cf_event(other, querystring=f"authorization={token}"))) == 403
 
 
@@ -282,7 +281,7 @@ def test_allowed_origins_are_parsed_and_checked():
 # bounded, and never outliving the token's entry.
 def test_a_refused_uri_stays_refused_for_a_cached_token(edge_config):
     token = download_token()
-    other = f"/uploads/{encode_owner('alice')}/{'e' * 32}.png"
+    other = f"/uploads/{owner_segment('alice')}/{'e' * 32}.png"
     assert is_request(run(cf_event(PATH, querystring=f"authorization={token}")))
     for _ in range(3):
         assert status(run(cf_event(other, querystring=f"authorization={token}"))) == 403

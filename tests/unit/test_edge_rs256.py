@@ -25,6 +25,7 @@ from lambda_testkit import (
     b64url,
     cf_event,
     edge_config_dict,
+    owner_segment,
     public_pem,
     rsa_key,
 )
@@ -32,10 +33,9 @@ from lambda_testkit import (
 from edge_auth import handler as edge
 from edge_auth import rs256
 from edge_auth.config import ConfigError, parse_config
-from objectkeys import encode_owner
 
 ROOT = Path(__file__).resolve().parents[2]
-PATH = f"/uploads/{encode_owner('alice')}/{'a' * 32}.png"
+PATH = f"/uploads/{owner_segment('alice')}/{'a' * 32}.png"
 HAVE_OPENSSL = rs256.BACKEND.name == "openssl"
 needs_openssl = pytest.mark.skipif(not HAVE_OPENSSL, reason="no libcrypto.so.3 on this machine")
 

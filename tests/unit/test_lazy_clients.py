@@ -9,9 +9,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-from lambda_testkit import REGION, SMALL_UPLOAD, api_environment, api_event, make_token
+from lambda_testkit import REGION, SMALL_UPLOAD, api_environment, api_event, make_token, owner_segment
 
-from objectkeys import encode_owner
 from upload_api import budget
 from upload_api import handler as api_handler
 
@@ -25,7 +24,7 @@ def test_kms_client_is_made_on_first_download_only(api):
     token = make_token(sub="alice")
     assert api(api_event("/uploads", SMALL_UPLOAD, token=token))["statusCode"] == 201
     assert signer.kms.made is None
-    key = f"uploads/{encode_owner('alice')}/{'a' * 32}.png"
+    key = f"uploads/{owner_segment('alice')}/{'a' * 32}.png"
     assert api(api_event("/downloads", {"key": key}, token=token))["statusCode"] == 200
     assert signer.kms.made is not None
 

@@ -8,9 +8,7 @@ presign metric."""
 import json
 
 import pytest
-from lambda_testkit import api_event, make_token
-
-from objectkeys import encode_owner
+from lambda_testkit import api_event, make_token, owner_segment
 
 GOOD = {"content_type": "image/png", "size": 1234, "sha256": "47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU="}
 NAMESPACE = "Acme/Uploads-test"
@@ -56,7 +54,7 @@ def test_a_presigned_upload_counts_one_presign_of_its_kind(metered, capsys, meth
 
 
 def test_a_download_token_counts_as_a_download_presign(metered, capsys):
-    key = f"uploads/{encode_owner('alice')}/0123456789abcdef0123456789abcdef.png"
+    key = f"uploads/{owner_segment('alice')}/0123456789abcdef0123456789abcdef.png"
     response = metered(api_event("/downloads", {"key": key}, token=make_token(sub="alice")))
     assert response["statusCode"] == 200
     (blob,) = emf_blobs(capsys)
@@ -78,7 +76,7 @@ def test_a_download_token_counts_as_a_download_presign(metered, capsys):
         (lambda: api_event("/uploads", method="GET", token=make_token()), 405, "method_not_allowed"),
         (
             lambda: api_event(
-                "/downloads", {"key": f"uploads/{encode_owner('bob')}/{'0' * 32}.png"}, token=make_token()
+                "/downloads", {"key": f"uploads/{owner_segment('bob')}/{'0' * 32}.png"}, token=make_token()
             ),
             403,
             "forbidden",

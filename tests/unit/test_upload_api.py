@@ -5,9 +5,9 @@ import json
 import time
 
 import pytest
-from lambda_testkit import BUCKET, ORIGIN, USER_AUDIENCE, api_event, body_of, ec_key, make_token
+from lambda_testkit import BUCKET, ORIGIN, USER_AUDIENCE, api_event, body_of, ec_key, make_token, owner_segment
 
-from objectkeys import encode_owner, parse_key
+from objectkeys import parse_key
 
 GOOD = {
     "content_type": "image/png",
@@ -29,7 +29,7 @@ def test_presigned_post_binds_key_type_and_size(api):
     body = body_of(response)
     assert body["method"] == "POST"
     parsed = parse_key(body["key"], "uploads/")
-    assert parsed is not None and parsed.owner == encode_owner("alice") and parsed.extension == ".png"
+    assert parsed is not None and parsed.owner == owner_segment("alice") and parsed.extension == ".png"
     # The bytes go to quarantine; `key` is where the verifier publishes them (same owner and id).
     assert body["upload_key"] == "quarantine/" + body["key"].removeprefix("uploads/")
     assert body["fields"]["key"] == body["upload_key"]

@@ -11,7 +11,7 @@ from typing import Any
 
 import images
 import pytest
-from lambda_testkit import BUCKET, UPLOAD_TABLE, FakeLambdaContext, api_event, body_of, make_token
+from lambda_testkit import BUCKET, UPLOAD_TABLE, FakeLambdaContext, api_event, body_of, make_token, owner_segment
 from verifier_testkit import TEST_EVENT_BODY, s3_notification, sqs_event, verifier_environment
 
 from upload_api.records import UPLOADED, UploadRecord, to_item
@@ -23,6 +23,9 @@ from verifier.records import from_item
 from verifier.verify import Verifier
 
 MIB = 1024 * 1024
+# The owner segments the API gives alice's and bob's keys (the verifier maps keys by prefix only).
+ALICE = owner_segment("alice")
+BOB = owner_segment("bob")
 
 
 def b64sha(data: bytes) -> str:
@@ -363,7 +366,7 @@ def test_an_image_whose_header_has_no_dimensions_is_unreadable_image(api, run):
 
 def uppy_record(aws: Any, data: bytes, *, maximum: int, method: str = "UPPY_POST") -> dict[str, str]:
     upload_id = hashlib.md5(data + str(maximum).encode(), usedforsecurity=False).hexdigest()
-    owner = "YWxpY2U"
+    owner = ALICE
     key, upload_key = f"uploads/{owner}/{upload_id}.png", f"quarantine/{owner}/{upload_id}.png"
     record = UploadRecord(
         upload_id=upload_id,
@@ -483,7 +486,7 @@ def test_the_s3_test_event_is_skipped(run, caplog):
 
 
 def test_an_event_for_a_key_without_a_record_is_logged_and_dropped(api, run, caplog):
-    key = "quarantine/YWxpY2U/" + "a" * 32 + ".png"
+    key = f"quarantine/{ALICE}/" + "a" * 32 + ".png"
     store(api.aws, key, images.png())
     assert run(s3_notification(key)) == {"batchItemFailures": []}
     [line] = verdict_lines(caplog)
@@ -494,9 +497,9 @@ def test_an_event_for_a_key_without_a_record_is_logged_and_dropped(api, run, cap
 @pytest.mark.parametrize(
     ("key", "bucket", "reason"),
     [
-        ("uploads/YWxpY2U/" + "b" * 32 + ".png", BUCKET, "outside_quarantine"),
+        (f"uploads/{ALICE}/" + "b" * 32 + ".png", BUCKET, "outside_quarantine"),
         ("quarantine/../uploads/x.png", BUCKET, "not_an_upload_key"),
-        ("quarantine/YWxpY2U/" + "b" * 32 + ".png", "someone-elses-bucket", "other_bucket"),
+        (f"quarantine/{ALICE}/" + "b" * 32 + ".png", "someone-elses-bucket", "other_bucket"),
     ],
 )
 def test_events_outside_the_quarantine_are_dropped_with_a_log_line(run, caplog, key, bucket, reason):
@@ -507,7 +510,7 @@ def test_events_outside_the_quarantine_are_dropped_with_a_log_line(run, caplog, 
 
 def test_a_record_whose_keys_differ_from_the_event_is_dropped(api, run, caplog):
     body = upload(api, images.png())
-    other = body["upload_key"].replace("/YWxpY2U/", "/Ym9i/")  # bob's segment, alice's record id
+    other = body["upload_key"].replace(f"/{ALICE}/", f"/{BOB}/")  # bob's segment, alice's record id
     store(api.aws, other, images.png())
     verdict_lines(caplog)
     run(s3_notification(other))
@@ -640,8 +643,8 @@ def test_the_verifier_reads_the_records_the_api_writes():
     record = UploadRecord(
         upload_id="c" * 32,
         owner="alice",
-        key="uploads/YWxpY2U/" + "c" * 32 + ".png",
-        upload_key="quarantine/YWxpY2U/" + "c" * 32 + ".png",
+        key=f"uploads/{ALICE}/" + "c" * 32 + ".png",
+        upload_key=f"quarantine/{ALICE}/" + "c" * 32 + ".png",
         method="MULTIPART",
         size=7,
         content_type="image/png",

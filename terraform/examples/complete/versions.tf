@@ -8,6 +8,10 @@ terraform {
       source  = "hashicorp/aws"
       version = "6.66.0"
     }
+    random = {
+      source  = "hashicorp/random"
+      version = "3.9.1"
+    }
   }
 
   # Fill in your state bucket (versioned, encrypted, private) before `terraform init`.

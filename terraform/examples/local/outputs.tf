@@ -81,6 +81,7 @@ output "verification_queue_url" {
 }
 
 output "edge_config" {
-  description = "The edge function's baked configuration (public keys only, no secret)."
+  description = "The edge function's baked configuration: public keys, and with identity_provider.edge the owner keys (hence sensitive)."
   value       = module.uploads.edge_config
+  sensitive   = true
 }

@@ -7,5 +7,9 @@ terraform {
       source  = "hashicorp/aws"
       version = "6.66.0"
     }
+    random = {
+      source  = "hashicorp/random"
+      version = "3.9.1"
+    }
   }
 }

@@ -31,15 +31,18 @@ locals {
       owner_claim = var.identity_provider.owner_claim
       # Each key is {kid, pem} or {kid, n, e}: drop the unset members.
       keys = [for k in var.identity_provider.keys : { for member, value in k : member => value if value != null }]
+      # The secret that turns owner_claim into the path's owner segment (sensitive).
+      owner_keys = var.owner_keys
     }
   }
   config_json = jsonencode(local.config)
 
   # The function's update trigger: it changes exactly when the code or the configuration does.
-  package_hash = base64sha256(jsonencode({ code = filebase64sha256(var.package_zip), config = local.config_json }))
+  # A SHA-256 over a configuration holding 256-bit secrets, and a length, reveal neither: shown.
+  package_hash = nonsensitive(base64sha256(jsonencode({ code = filebase64sha256(var.package_zip), config = local.config_json })))
   # An upper bound of the baked zip, known at plan: the built zip, the configuration stored
   # uncompressed (at most 4 bytes a character), two entry headers.
-  package_bytes_bound = floor(length(filebase64(var.package_zip)) * 3 / 4) + 4 * length(local.config_json) + 256
+  package_bytes_bound = nonsensitive(floor(length(filebase64(var.package_zip)) * 3 / 4) + 4 * length(local.config_json) + 256)
   package_path        = coalesce(var.package_output_path, "${path.root}/.terraform/edge_auth.zip")
 
   # A kept function (skip_destroy) stays in AWS under its name, so each stack instance gets

@@ -34,8 +34,9 @@ output "role_policy" {
 }
 
 output "config" {
-  description = "The edge function's baked configuration (public keys only, no secret)."
+  description = "The edge function's baked configuration: public keys, and with identity_provider the owner keys (hence sensitive)."
   value       = local.config
+  sensitive   = true
 }
 
 output "package_path" {

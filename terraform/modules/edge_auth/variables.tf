@@ -64,7 +64,7 @@ variable "signing_keys" {
 variable "identity_provider" {
   description = <<-EOT
     Optional: also accept the users' own identity-provider tokens at the edge (same path rules: the owner
-    segment of the path must encode the owner_claim). Keys are {kid, pem} or JWK-style {kid, n, e}. null = off.
+    segment of the path must be the owner_claim's under one of owner_keys, which are then required). Keys are {kid, pem} or JWK-style {kid, n, e}. null = off.
   EOT
   type = object({
     issuer      = string
@@ -94,6 +94,24 @@ variable "identity_provider" {
   validation {
     condition     = var.identity_provider == null || try(length(var.identity_provider.owner_claim) > 0, false)
     error_message = "identity_provider.owner_claim must name a claim (not empty)."
+  }
+}
+
+variable "owner_keys" {
+  description = "The upload API's owner keys, current first (owner_key, then previous_owner_keys): the identity-provider rule compares the path's owner segment with the HMAC of the owner_claim under each. Baked only when identity_provider is set (its one use); required then."
+  type        = list(string)
+  default     = []
+  sensitive   = true
+  nullable    = false
+
+  validation {
+    condition     = alltrue([for k in var.owner_keys : can(regex("^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$", k)) && length(k) / 4 * 3 - length(regexall("=", k)) >= 32])
+    error_message = "Each owner_keys entry must be standard base64 (with padding) of at least 32 bytes."
+  }
+
+  validation {
+    condition     = var.identity_provider == null || length(var.owner_keys) > 0
+    error_message = "owner_keys must hold the upload API's owner key when identity_provider is set."
   }
 }
 

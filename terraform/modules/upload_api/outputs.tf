@@ -49,8 +49,14 @@ output "function_policy" {
 }
 
 output "environment" {
-  description = "Environment variables of the upload API function (the contract with lambda_src/upload_api)."
+  description = "Environment variables of the upload API function (the contract with lambda_src/upload_api), except the secret ones (secret_environment)."
   value       = local.environment
+}
+
+output "secret_environment" {
+  description = "The function's secret environment variables: OWNER_KEY and PREVIOUS_OWNER_KEYS (comma-separated)."
+  value       = local.secret_environment
+  sensitive   = true
 }
 
 output "rate_limit_table_name" {

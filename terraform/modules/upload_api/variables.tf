@@ -136,6 +136,32 @@ variable "download_access" {
   }
 }
 
+variable "owner_key" {
+  description = "The secret the object keys' owner segment is made from (HMAC-SHA256 of the user's `sub`): standard base64 (padded) of at least 32 random bytes, e.g. random_bytes.base64. Becomes OWNER_KEY."
+  type        = string
+  sensitive   = true
+  nullable    = false
+
+  validation {
+    # The same rule as objectkeys.parse_owner_key; the message never shows the value.
+    condition     = can(regex("^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$", var.owner_key)) && length(var.owner_key) / 4 * 3 - length(regexall("=", var.owner_key)) >= 32
+    error_message = "owner_key must be standard base64 (with padding) of at least 32 bytes."
+  }
+}
+
+variable "previous_owner_keys" {
+  description = "Owner keys used before a rotation (same format as owner_key): POST /downloads still accepts their segments as their owners' (PREVIOUS_OWNER_KEYS); new keys use owner_key only."
+  type        = list(string)
+  default     = []
+  sensitive   = true
+  nullable    = false
+
+  validation {
+    condition     = alltrue([for k in var.previous_owner_keys : can(regex("^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$", k)) && length(k) / 4 * 3 - length(regexall("=", k)) >= 32])
+    error_message = "Each previous_owner_keys entry must be standard base64 (with padding) of at least 32 bytes."
+  }
+}
+
 variable "cdn_url" {
   description = "Base URL of the CDN serving downloads, without a trailing slash (https://d111111abcdef8.cloudfront.net)."
   type        = string

@@ -23,6 +23,7 @@ variables {
     kid = "1234abcd-12ab-34cd-56ef-1234567890ab"
     pem = "-----BEGIN PUBLIC KEY-----\nMIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEA\n-----END PUBLIC KEY-----\n"
   }]
+  owner_keys = ["AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8="]
 }
 
 # A real (tiny) zip for package_zip: the runs that apply bake it for real (terraform_data.package).
@@ -112,6 +113,68 @@ run "identity_provider_keys_keep_only_their_members" {
     condition     = output.config.idp.keys == [{ kid = "idp-1", n = "AQAB-modulus", e = "AQAB" }] && output.config.idp.owner_claim == "sub"
     error_message = "IdP keys must be baked as {kid, n, e} without null members, owner_claim defaulting to sub."
   }
+}
+
+run "owner_keys_are_baked_with_the_identity_provider_rule_only" {
+  command = plan
+
+  variables {
+    identity_provider = {
+      issuer   = "https://idp.example.com/"
+      audience = "app"
+      keys     = [{ kid = "idp-1", n = "AQAB-modulus", e = "AQAB" }]
+    }
+    owner_keys = ["AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=", "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8g"]
+  }
+
+  assert {
+    condition     = nonsensitive(output.config.idp.owner_keys) == tolist(["AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=", "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8g"])
+    error_message = "The identity-provider rule must be baked with every owner key, current first."
+  }
+}
+
+run "no_owner_key_is_baked_without_the_identity_provider_rule" {
+  command = plan
+
+  assert {
+    condition     = output.config.idp == null && !strcontains(jsonencode(output.config), "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=")
+    error_message = "Without identity_provider the edge needs no owner key, and none may be baked."
+  }
+}
+
+run "identity_provider_without_owner_keys_is_refused" {
+  command = plan
+
+  variables {
+    identity_provider = {
+      issuer   = "https://idp.example.com/"
+      audience = "app"
+      keys     = [{ kid = "idp-1", n = "AQAB-modulus", e = "AQAB" }]
+    }
+    owner_keys = []
+  }
+
+  expect_failures = [var.owner_keys]
+}
+
+run "owner_key_of_31_bytes_is_refused" {
+  command = plan
+
+  variables {
+    owner_keys = ["AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHg=="]
+  }
+
+  expect_failures = [var.owner_keys]
+}
+
+run "unpadded_owner_key_is_refused" {
+  command = plan
+
+  variables {
+    owner_keys = ["AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8"]
+  }
+
+  expect_failures = [var.owner_keys]
 }
 
 run "package_that_may_outgrow_the_limit_is_refused" {

@@ -23,6 +23,7 @@ variables {
   user_jwt_audience       = "tf-test-app"
   user_jwks_url           = "https://idp.example.com/.well-known/jwks.json"
   allowed_origins         = ["https://app.example.com"]
+  owner_key               = "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8="
 }
 
 run "max_upload_bytes_accepted_0" {
@@ -831,4 +832,112 @@ run "multipart_expires_seconds_refused_1" {
   }
 
   expect_failures = [var.multipart_expires_seconds]
+}
+
+run "owner_key_accepted_0" {
+  command = plan
+
+  variables {
+    owner_key = "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8="
+  }
+}
+
+run "owner_key_accepted_1" {
+  command = plan
+
+  variables {
+    owner_key = "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8g"
+  }
+}
+
+run "owner_key_accepted_2" {
+  command = plan
+
+  variables {
+    owner_key = "+/+/+/+/+/+/+/+/+/+/+/+/+/+/+/+/+/+/+/+/+/8="
+  }
+}
+
+run "owner_key_refused_0" {
+  command = plan
+
+  variables {
+    owner_key = "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHg=="
+  }
+
+  expect_failures = [var.owner_key]
+}
+
+run "owner_key_refused_1" {
+  command = plan
+
+  variables {
+    owner_key = "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8"
+  }
+
+  expect_failures = [var.owner_key]
+}
+
+run "owner_key_refused_2" {
+  command = plan
+
+  variables {
+    owner_key = "-_-_-_-_-_-_-_-_-_-_-_-_-_-_-_-_-_-_-_-_-_8="
+  }
+
+  expect_failures = [var.owner_key]
+}
+
+run "owner_key_refused_3" {
+  command = plan
+
+  variables {
+    owner_key = ""
+  }
+
+  expect_failures = [var.owner_key]
+}
+
+run "previous_owner_keys_accepted_0" {
+  command = plan
+
+  variables {
+    previous_owner_keys = []
+  }
+}
+
+run "previous_owner_keys_accepted_1" {
+  command = plan
+
+  variables {
+    previous_owner_keys = ["AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8="]
+  }
+}
+
+run "previous_owner_keys_accepted_2" {
+  command = plan
+
+  variables {
+    previous_owner_keys = ["AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=", "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8g"]
+  }
+}
+
+run "previous_owner_keys_refused_0" {
+  command = plan
+
+  variables {
+    previous_owner_keys = ["AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHg=="]
+  }
+
+  expect_failures = [var.previous_owner_keys]
+}
+
+run "previous_owner_keys_refused_1" {
+  command = plan
+
+  variables {
+    previous_owner_keys = ["AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=", "not base64"]
+  }
+
+  expect_failures = [var.previous_owner_keys]
 }

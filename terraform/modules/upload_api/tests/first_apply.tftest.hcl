@@ -22,6 +22,7 @@ variables {
   user_jwt_audience       = "tf-test-app"
   user_jwks_url           = "https://idp.example.com/.well-known/jwks.json"
   allowed_origins         = ["https://app.example.com", "https://admin.example.com"]
+  owner_key               = "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8="
 }
 
 # Items 1+2: a fresh account has no CloudWatch role, so the default stage has no access logs,
