@@ -20,6 +20,7 @@ import devkeys
 from events.apigw import rest_proxy_event
 from events.cloudfront import viewer_request_event
 from objectkeys import OwnerKeys
+from upload_api.records import UPLOADED, UploadRecord, to_item
 
 USER_ISSUER = "https://idp.example.test/"
 USER_AUDIENCE = "uploads-api"
@@ -250,3 +251,34 @@ class FakeLambdaContext:
 
 SHA256 = "47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU="  # base64 SHA-256 of b"" (a well-formed checksum)
 SMALL_UPLOAD = {"content_type": "image/png", "size": 10, "sha256": SHA256}
+
+
+def put_upload_record(
+    aws: Aws,
+    key: str,
+    owner: str,
+    *,
+    verification: str = "ready",
+    reason: str | None = None,
+    upload_id: str | None = None,
+) -> None:
+    """The upload record of `key` as the verifier leaves it (ready by default): POST /downloads
+    gives a token only for a key whose record is ready. Replaces the record the API wrote."""
+    record = UploadRecord(
+        upload_id=upload_id or key.rsplit("/", 1)[1][:32],
+        owner=owner,
+        key=key,
+        upload_key="quarantine/" + key.split("/", 1)[1],
+        method="PUT",
+        size=10,
+        content_type="image/png",
+        state=UPLOADED,
+        created_at=1,
+        sha256=SHA256,
+        result_sha256=SHA256,
+        checksum_type="FULL_OBJECT",
+        verification=verification,
+        rejection_reason=reason,
+        verified_content_type="image/png" if verification == "ready" else None,
+    )
+    aws.dynamodb.put_item(TableName=UPLOAD_TABLE, Item=to_item(record))

@@ -13,9 +13,8 @@ from lambda_testkit import (
     body_of,
     make_token,
     owner_segment,
+    put_upload_record,
 )
-
-from upload_api.records import UPLOADED, UploadRecord, to_item
 
 OBJECT_ID = "0123456789abcdef0123456789abcdef"
 BOB_OBJECT_ID = "fedcba9876543210fedcba9876543210"
@@ -26,25 +25,7 @@ def key_of(sub, ext=".png"):
 
 
 def put_record(aws, sub, *, verification="ready", reason=None, object_id=None):
-    key = key_of(sub)
-    record = UploadRecord(
-        upload_id=object_id or key.rsplit("/", 1)[1][:32],
-        owner=sub,
-        key=key,
-        upload_key="quarantine/" + key.removeprefix("uploads/"),
-        method="PUT",
-        size=10,
-        content_type="image/png",
-        state=UPLOADED,
-        created_at=1,
-        sha256=SHA256,
-        result_sha256=SHA256,
-        checksum_type="FULL_OBJECT",
-        verification=verification,
-        rejection_reason=reason,
-        verified_content_type="image/png" if verification == "ready" else None,
-    )
-    aws.dynamodb.put_item(TableName=UPLOAD_TABLE, Item=to_item(record))
+    put_upload_record(aws, key_of(sub), sub, verification=verification, reason=reason, upload_id=object_id)
 
 
 @pytest.fixture(autouse=True)

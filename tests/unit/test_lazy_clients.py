@@ -9,7 +9,15 @@ import subprocess
 import sys
 from pathlib import Path
 
-from lambda_testkit import REGION, SMALL_UPLOAD, api_environment, api_event, make_token, owner_segment
+from lambda_testkit import (
+    REGION,
+    SMALL_UPLOAD,
+    api_environment,
+    api_event,
+    make_token,
+    owner_segment,
+    put_upload_record,
+)
 
 from upload_api import budget
 from upload_api import handler as api_handler
@@ -25,6 +33,7 @@ def test_kms_client_is_made_on_first_download_only(api):
     assert api(api_event("/uploads", SMALL_UPLOAD, token=token))["statusCode"] == 201
     assert signer.kms.made is None
     key = f"uploads/{owner_segment('alice')}/{'a' * 32}.png"
+    put_upload_record(api.aws, key, "alice")  # published by the verifier: a token is minted
     assert api(api_event("/downloads", {"key": key}, token=token))["statusCode"] == 200
     assert signer.kms.made is not None
 
