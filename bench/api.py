@@ -24,6 +24,7 @@ from bench.tokens import SigningKey
 from objectkeys import OwnerKeys, parse_owner_key
 from stack.apigw import Route, build_event
 from stack.httpbase import HttpRequest
+from upload_api.records import READY, UPLOADED, UploadRecord, to_item
 
 HANDLER = "upload_api.handler.handler"
 SUB = "bench-user"
@@ -94,12 +95,36 @@ def proxy_event(path: str, token: str, body: dict[str, Any]) -> dict[str, Any]:
     return build_event(request, stage="bench", path=path, route=ROUTES[path], path_parameters={})
 
 
-def request_bodies(path: str) -> dict[str, Any]:
+def request_bodies(path: str, resources: BenchResources) -> dict[str, Any]:
     if path == "/uploads":
         # The checksum of the (never sent) bytes: the API only binds it into the presign.
         return {"content_type": "image/jpeg", "size": 1_000_000, "filename": "photo.jpg", "sha256": BENCH_SHA256}
+    return {"key": published_key(resources)}
+
+
+def published_key(resources: BenchResources) -> str:
+    """A fresh key of the bench user with the record the verifier leaves once it published the
+    object: POST /downloads gives tokens for ready uploads only (409 not_ready otherwise)."""
+    object_id = secrets.token_hex(16)
     segment = OwnerKeys(parse_owner_key(BENCH_OWNER_KEY, "BENCH_OWNER_KEY")).segment(SUB)
-    return {"key": f"uploads/{segment}/{secrets.token_hex(16)}.jpg"}
+    record = UploadRecord(
+        upload_id=object_id,
+        owner=SUB,
+        key=f"uploads/{segment}/{object_id}.jpg",
+        upload_key=f"quarantine/{segment}/{object_id}.jpg",
+        method="PUT",
+        size=1_000_000,
+        content_type="image/jpeg",
+        state=UPLOADED,
+        created_at=int(time.time()),
+        sha256=BENCH_SHA256,
+        result_sha256=BENCH_SHA256,
+        checksum_type="FULL_OBJECT",
+        verification=READY,
+        verified_content_type="image/jpeg",
+    )
+    resources.client("dynamodb").put_item(TableName=resources.upload_table, Item=to_item(record))
+    return record.key
 
 
 def _cold_starts(
@@ -250,12 +275,12 @@ def bench_api(ctx: BenchContext) -> tuple[Section, dict[str, list[float]]]:
         token = user_token(user_key, env)
         for path in ("/uploads", "/downloads"):
             name = path.strip("/")
-            warm = [json.dumps(proxy_event(path, token, request_bodies(path))) for _ in range(n)]
+            warm = [json.dumps(proxy_event(path, token, request_bodies(path, resources))) for _ in range(n)]
             spec = {
                 "package_dir": str(code_dir),
                 "handler": HANDLER,
                 "environment": env,
-                "cold_event": proxy_event(path, token, request_bodies(path)),
+                "cold_event": proxy_event(path, token, request_bodies(path, resources)),
                 "warm_events": warm,
                 "check": "api-2xx",
                 "time_aws_calls": True,
