@@ -35,7 +35,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[2]
 OUT = ROOT / "build" / "mutation"
 EQUIVALENT_FILE = ROOT / "tests" / "mutation" / "equivalent.toml"
-PACKAGES = ("edge_auth", "upload_api", "objectkeys")
+PACKAGES = ("edge_auth", "upload_api", "objectkeys", "verifier")
 # What the staged workspace holds besides the packages (mutmut copies `tests/` into mutants/ itself).
 STAGED = ("tests/unit", "tests/contract", "harness/devkeys.py", "harness/events")
 
