@@ -3,7 +3,7 @@
 mutmut 3 names a mutant after the module path of its file and keeps its work in ``./mutants``.
 The unit tests import the Lambda packages as top-level packages (pytest's pythonpath holds
 ``lambda_src``), so mutmut runs in a staged workspace, ``build/mutation/work``, holding
-``lambda_src``'s three packages at its top, the tests it needs and a pyproject.toml made from
+``lambda_src``'s packages at its top, the tests it needs and a pyproject.toml made from
 the repository's (``[tool.mutmut]`` as written there, pytest's pythonpath adjusted). Nothing
 is written outside ``build/mutation/``.
 
