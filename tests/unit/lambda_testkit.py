@@ -20,7 +20,7 @@ import devkeys
 from events.apigw import rest_proxy_event
 from events.cloudfront import viewer_request_event
 from objectkeys import OwnerKeys
-from upload_api.records import UPLOADED, UploadRecord, to_item
+from upload_api.records import READY, UPLOADED, UploadRecord, to_item
 
 USER_ISSUER = "https://idp.example.test/"
 USER_AUDIENCE = "uploads-api"
@@ -254,11 +254,11 @@ SMALL_UPLOAD = {"content_type": "image/png", "size": 10, "sha256": SHA256}
 
 
 def put_upload_record(
-    aws: Aws,
+    dynamodb: Any,
     key: str,
     owner: str,
     *,
-    verification: str = "ready",
+    verification: str = READY,
     reason: str | None = None,
     upload_id: str | None = None,
 ) -> None:
@@ -279,6 +279,12 @@ def put_upload_record(
         checksum_type="FULL_OBJECT",
         verification=verification,
         rejection_reason=reason,
-        verified_content_type="image/png" if verification == "ready" else None,
+        verified_content_type="image/png" if verification == READY else None,
     )
-    aws.dynamodb.put_item(TableName=UPLOAD_TABLE, Item=to_item(record))
+    dynamodb.put_item(TableName=UPLOAD_TABLE, Item=to_item(record))
+
+
+def put_ready_record(dynamodb: Any, key: str, owner: str) -> None:
+    """The upload record of `key` as the verifier leaves it once it published the object: only a
+    ready upload gets a download token."""
+    put_upload_record(dynamodb, key, owner)

@@ -25,7 +25,7 @@ def key_of(sub, ext=".png"):
 
 
 def put_record(aws, sub, *, verification="ready", reason=None, object_id=None):
-    put_upload_record(aws, key_of(sub), sub, verification=verification, reason=reason, upload_id=object_id)
+    put_upload_record(aws.dynamodb, key_of(sub), sub, verification=verification, reason=reason, upload_id=object_id)
 
 
 @pytest.fixture(autouse=True)

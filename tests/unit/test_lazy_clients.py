@@ -16,7 +16,7 @@ from lambda_testkit import (
     api_event,
     make_token,
     owner_segment,
-    put_upload_record,
+    put_ready_record,
 )
 
 from upload_api import budget
@@ -33,7 +33,7 @@ def test_kms_client_is_made_on_first_download_only(api):
     assert api(api_event("/uploads", SMALL_UPLOAD, token=token))["statusCode"] == 201
     assert signer.kms.made is None
     key = f"uploads/{owner_segment('alice')}/{'a' * 32}.png"
-    put_upload_record(api.aws, key, "alice")  # published by the verifier: a token is minted
+    put_ready_record(api.aws.dynamodb, key, "alice")  # published by the verifier: a token is minted
     assert api(api_event("/downloads", {"key": key}, token=token))["statusCode"] == 200
     assert signer.kms.made is not None
 

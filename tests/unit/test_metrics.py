@@ -8,7 +8,7 @@ presign metric."""
 import json
 
 import pytest
-from lambda_testkit import api_event, make_token, owner_segment, put_upload_record
+from lambda_testkit import api_event, make_token, owner_segment, put_ready_record
 
 GOOD = {"content_type": "image/png", "size": 1234, "sha256": "47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU="}
 NAMESPACE = "Acme/Uploads-test"
@@ -55,7 +55,7 @@ def test_a_presigned_upload_counts_one_presign_of_its_kind(metered, capsys, meth
 
 def test_a_download_token_counts_as_a_download_presign(metered, capsys):
     key = f"uploads/{owner_segment('alice')}/0123456789abcdef0123456789abcdef.png"
-    put_upload_record(metered.aws, key, "alice")  # published by the verifier: a token is minted
+    put_ready_record(metered.aws.dynamodb, key, "alice")  # published by the verifier: a token is minted
     response = metered(api_event("/downloads", {"key": key}, token=make_token(sub="alice")))
     assert response["statusCode"] == 200
     (blob,) = emf_blobs(capsys)

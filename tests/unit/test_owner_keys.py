@@ -21,7 +21,7 @@ from lambda_testkit import (
     make_token,
     owner_segment,
     public_pem,
-    put_upload_record,
+    put_ready_record,
     rsa_key,
 )
 
@@ -41,7 +41,7 @@ def _upload(api, sub=SUB):
     response = api(api_event("/uploads", {**SMALL_UPLOAD, "method": "PUT"}, token=make_token(sub=sub)))
     assert response["statusCode"] == 201
     body = body_of(response)
-    put_upload_record(api.aws, body["key"], sub)
+    put_ready_record(api.aws.dynamodb, body["key"], sub)
     return body
 
 
@@ -101,7 +101,7 @@ def test_a_key_of_0_2_0_carrying_the_sub_is_refused(api):
     legacy = f"uploads/{b64url(SUB.encode())}/{OBJECT}"
     assert _download(api, legacy)["statusCode"] == 400
     current = f"uploads/{owner_segment(SUB)}/{OBJECT}"
-    put_upload_record(api.aws, current, SUB)
+    put_ready_record(api.aws.dynamodb, current, SUB)
     assert _download(api, current)["statusCode"] == 200  # control
 
 

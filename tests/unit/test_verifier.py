@@ -701,3 +701,20 @@ def test_the_default_configuration_and_an_empty_rejected_prefix():
 
 def test_copy_limits_are_s3s():
     assert storage.COPY_OBJECT_LIMIT_BYTES == 5 * 1024**3
+
+
+def test_a_verdict_is_recorded_once(api):
+    """The conditional update: a second verdict for the same record (a racing duplicate) is refused."""
+    from verifier.records import Records
+    from verifier.verdicts import Reason
+
+    body = start(api, images.png())
+    records = Records(api.aws.dynamodb, UPLOAD_TABLE)
+    record = records.get(body["upload_id"])
+    assert record is not None and record.verification == "pending"
+    assert records.mark_ready(record, "image/png", 5, sha256=None, checksum_type=None) is True
+    assert records.mark_rejected(record, Reason.TYPE_MISMATCH, 6) is False
+    assert records.mark_ready(record, "image/gif", 7, sha256=None, checksum_type=None) is False
+    stored = item(api.aws, body["upload_id"])
+    assert stored["verification"]["S"] == "ready" and stored["verified_content_type"]["S"] == "image/png"
+    assert "rejection_reason" not in stored and stored["verified_at"]["N"] == "5"

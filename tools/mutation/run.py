@@ -3,7 +3,7 @@
 mutmut 3 names a mutant after the module path of its file and keeps its work in ``./mutants``.
 The unit tests import the Lambda packages as top-level packages (pytest's pythonpath holds
 ``lambda_src``), so mutmut runs in a staged workspace, ``build/mutation/work``, holding
-``lambda_src``'s three packages at its top, the tests it needs and a pyproject.toml made from
+``lambda_src``'s packages at its top, the tests it needs and a pyproject.toml made from
 the repository's (``[tool.mutmut]`` as written there, pytest's pythonpath adjusted). Nothing
 is written outside ``build/mutation/``.
 
@@ -35,7 +35,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[2]
 OUT = ROOT / "build" / "mutation"
 EQUIVALENT_FILE = ROOT / "tests" / "mutation" / "equivalent.toml"
-PACKAGES = ("edge_auth", "upload_api", "objectkeys")
+PACKAGES = ("edge_auth", "upload_api", "objectkeys", "verifier")
 # What the staged workspace holds besides the packages (mutmut copies `tests/` into mutants/ itself).
 STAGED = ("tests/unit", "tests/contract", "harness/devkeys.py", "harness/events")
 
