@@ -106,6 +106,8 @@ class SqsEventSource:
         self.enabled.set()
         self.counters = Counters()
         self._lock = threading.Lock()
+        self._idle = threading.Condition(self._lock)
+        self._invoking = 0
 
     # --- one batch -------------------------------------------------------------------------
 
@@ -199,11 +201,44 @@ class SqsEventSource:
             if not self.enabled.wait(0.5):
                 continue
             try:
-                self.process(self.receive_batch())
+                self._poll_once()
             except (BotoCoreError, ClientError) as error:
                 # The queue unreachable (LocalStack restarting): Lambda's poller backs off and retries.
                 log.warning("event source: polling %s failed: %s", self.settings.queue_url, error)
                 stop.wait(2)
+
+    def _poll_once(self) -> None:
+        messages = self.receive_batch()
+        with self._lock:
+            if not self.enabled.is_set():
+                # Disabled during the long poll: hand the messages back at once, unprocessed.
+                self._release(messages)
+                return
+            self._invoking += 1
+        try:
+            self.process(messages)
+        finally:
+            with self._idle:
+                self._invoking -= 1
+                self._idle.notify_all()
+
+    def _release(self, messages: list[dict[str, Any]]) -> None:
+        for start in range(0, len(messages), RECEIVE_LIMIT):
+            chunk = messages[start : start + RECEIVE_LIMIT]
+            entries = [
+                {"Id": str(n), "ReceiptHandle": m["ReceiptHandle"], "VisibilityTimeout": 0} for n, m in enumerate(chunk)
+            ]
+            self.sqs.change_message_visibility_batch(QueueUrl=self.settings.queue_url, Entries=entries)
+
+    def set_enabled(self, enabled: bool, drain_seconds: float = 60.0) -> None:
+        """The mapping's Enabled switch. Disabling returns once no batch is being processed: from
+        then on nothing is invoked (a batch received meanwhile goes back to the queue, visible)."""
+        if enabled:
+            self.enabled.set()
+            return
+        with self._idle:
+            self.enabled.clear()
+            self._idle.wait_for(lambda: self._invoking == 0, timeout=drain_seconds)
 
     def status(self) -> dict[str, Any]:
         with self._lock:
@@ -258,10 +293,7 @@ class Control:
                 return json_response(400, {"message": 'body must be {"enabled": true|false}'})
             if not isinstance(enabled, bool):
                 return json_response(400, {"message": "enabled must be true or false"})
-            if enabled:
-                self.source.enabled.set()
-            else:
-                self.source.enabled.clear()
+            self.source.set_enabled(enabled)
             log.info("event source: %s", "enabled" if enabled else "disabled")
         elif request.method != "GET":
             return json_response(405, {"message": "GET or PUT"})

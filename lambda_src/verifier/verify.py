@@ -1,8 +1,10 @@
 """One object through the verifier: find its record, check it, then publish or reject it.
 
-Order (so that a crash anywhere leaves something a redelivery finishes): copy, delete the
-quarantine object, record the verdict. A redelivered event whose quarantine object is gone
-finds the published (or rejected) copy and records the verdict it stands for."""
+Order: copy, record the verdict, delete the quarantine object. A crash anywhere leaves
+something the redelivery finishes without reading outside the quarantine prefix (the role may
+not): before the record, the quarantine object is still there and is checked and copied again
+(the same bytes); after it, the record is decided and the leftover quarantine object is
+deleted like any write after a verdict."""
 
 from __future__ import annotations
 
@@ -19,7 +21,7 @@ from verifier.events import ObjectCreated
 from verifier.records import PENDING, READY, REJECTED, Records, UploadRecord
 from verifier.sniffing import sniff
 from verifier.storage import REASON_METADATA, ObjectChangedError, StoredObject
-from verifier.verdicts import Accepted, Reason, Rejected
+from verifier.verdicts import Accepted, Rejected
 
 # A multipart record still `uploading` on this delivery is final, not a race with the API.
 SETTLED_RECEIVE_COUNT = 2
@@ -60,7 +62,8 @@ class Verifier:
             return self._late_write(record, event.key)
         stored = storage.head(self.s3, self._bucket, event.key)
         if stored is None:
-            return self._resume(record, parsed, event.key)
+            # Removed before it was decided (by hand, or the quarantine lifecycle rule).
+            return Outcome(event.key, "dropped", "object_gone")
         try:
             verdict = record_verdict(record, stored, settled=receive_count >= SETTLED_RECEIVE_COUNT) or sniff(
                 storage.reader(self.s3, self._bucket, stored),
@@ -107,10 +110,10 @@ class Verifier:
             multipart_above=self.multipart_copy_above,
             part_bytes=self.copy_part_bytes,
         )
-        storage.delete(self.s3, self._bucket, stored.key)
         decided = self.records.mark_ready(
             record, verdict.content_type, self._now(), sha256=stored.sha256, checksum_type=stored.checksum_type
         )
+        storage.delete(self.s3, self._bucket, stored.key)
         return Outcome(stored.key, READY if decided else "duplicate")
 
     def _reject(self, record: UploadRecord, parsed: ObjectKey, stored: StoredObject, verdict: Rejected) -> Outcome:
@@ -125,32 +128,15 @@ class Verifier:
                 multipart_above=self.multipart_copy_above,
                 part_bytes=self.copy_part_bytes,
             )
-        storage.delete(self.s3, self._bucket, stored.key)
         decided = self.records.mark_rejected(record, verdict.reason, self._now())
+        storage.delete(self.s3, self._bucket, stored.key)
         return Outcome(stored.key, REJECTED if decided else "duplicate", verdict.reason.value, verdict.detail)
 
     def _late_write(self, record: UploadRecord, key: str) -> Outcome:
-        """The record is decided, so its quarantine object was removed before: one there now was
-        written again with a presigned URL that had not expired yet. It is never published."""
+        """The record is decided: a quarantine object there now is either the leftover of a
+        delivery that stopped after recording the verdict, or a write with a presigned URL that
+        had not expired yet. Either way it is never published."""
         if storage.head(self.s3, self._bucket, key) is not None:
             storage.delete(self.s3, self._bucket, key)
             return Outcome(key, "duplicate", "late_write_removed")
         return Outcome(key, "duplicate", record.verification)
-
-    def _resume(self, record: UploadRecord, parsed: ObjectKey, key: str) -> Outcome:
-        """The quarantine object is gone but the record is pending: an earlier delivery copied and
-        deleted it, then stopped before recording the verdict."""
-        published = storage.head(self.s3, self._bucket, record.key)
-        if published is not None:
-            content_type = published.content_type or record.content_type
-            self.records.mark_ready(
-                record, content_type, self._now(), sha256=published.sha256, checksum_type=published.checksum_type
-            )
-            return Outcome(key, READY, "resumed")
-        if self.config.rejected_prefix:
-            kept = storage.head(self.s3, self._bucket, self._moved(parsed, self.config.rejected_prefix))
-            code = kept.metadata.get(REASON_METADATA) if kept is not None else None
-            if code in {reason.value for reason in Reason}:
-                self.records.mark_rejected(record, Reason(code), self._now())
-                return Outcome(key, REJECTED, code, "resumed")
-        return Outcome(key, "dropped", "object_gone")

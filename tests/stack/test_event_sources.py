@@ -147,6 +147,21 @@ def test_disabled_mapping_polls_nothing_until_enabled(queue, serve_app) -> None:
     assert requests.put(control, json={"enabled": "no"}, timeout=5).status_code == 400
 
 
+def test_a_batch_received_while_disabling_goes_back_unprocessed(queue) -> None:
+    sqs, url, arn = queue
+    _send(sqs, url, "ok")
+    events = []
+    source = SqsEventSource(sqs, MappingSettings(queue_url=url, queue_arn=arn), lambda e: events.append(e) or None)
+    source.set_enabled(False)  # as if the switch flipped during the long poll
+
+    source._poll_once()
+
+    assert events == []
+    # Visible again at once, not after the visibility timeout.
+    again = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10, WaitTimeSeconds=0).get("Messages", [])
+    assert [m["Body"] for m in again] == ["ok"]
+
+
 @pytest.mark.parametrize(
     ("answer", "failed"),
     [

@@ -238,3 +238,28 @@ class FakeLambdaContext:
 
 SHA256 = "47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU="  # base64 SHA-256 of b"" (a well-formed checksum)
 SMALL_UPLOAD = {"content_type": "image/png", "size": 10, "sha256": SHA256}
+
+
+def put_ready_record(dynamodb: Any, key: str, owner: str) -> None:
+    """The upload record of `key` as the verifier leaves it once it published the object: only a
+    ready upload gets a download token."""
+    from upload_api.records import READY, UPLOADED, UploadRecord, to_item
+
+    object_id = key.rsplit("/", 1)[1][:32]
+    record = UploadRecord(
+        upload_id=object_id,
+        owner=owner,
+        key=key,
+        upload_key="quarantine/" + key.split("/", 1)[1],
+        method="PUT",
+        size=10,
+        content_type="image/png",
+        state=UPLOADED,
+        created_at=1,
+        sha256=SHA256,
+        result_sha256=SHA256,
+        checksum_type="FULL_OBJECT",
+        verification=READY,
+        verified_content_type="image/png",
+    )
+    dynamodb.put_item(TableName=UPLOAD_TABLE, Item=to_item(record))

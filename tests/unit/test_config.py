@@ -27,6 +27,8 @@ def test_api_defaults_and_kid_from_key_arn():
     assert config.download_access == "owner"
     assert config.signing_kid == "f147afed-1c8d-40dc-ba18-98fceff50a6c"
     assert config.user_jwt_algorithms == ("RS256", "ES256")
+    assert (config.upload_prefix, config.quarantine_prefix) == ("uploads/", "quarantine/")
+    assert from_env(env(QUARANTINE_PREFIX="incoming/")).quarantine_prefix == "incoming/"
 
 
 @pytest.mark.parametrize(
@@ -57,6 +59,12 @@ def test_api_defaults_and_kid_from_key_arn():
         {"DOWNLOAD_ACCESS": "everyone"},
         {"UPLOAD_PREFIX": "/uploads/"},
         {"UPLOAD_PREFIX": "uploads"},
+        {"QUARANTINE_PREFIX": "uploads/"},  # the bytes would be served before verification
+        {"QUARANTINE_PREFIX": "uploads/quarantine/"},
+        {"UPLOAD_PREFIX": "quarantine/public/"},
+        {"QUARANTINE_PREFIX": "/quarantine/"},
+        {"QUARANTINE_PREFIX": "quarantine"},
+        {"QUARANTINE_PREFIX": "../quarantine/"},
         {"ALLOWED_CONTENT_TYPES": "image/png,text/html"},
         {"CDN_URL": "d111.cloudfront.net"},
     ],

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from lambda_testkit import SMALL_UPLOAD, api_event, make_token
+from lambda_testkit import SMALL_UPLOAD, api_event, make_token, put_ready_record
 
 from objectkeys import encode_owner
 from upload_api import budget
@@ -17,6 +17,7 @@ def test_kms_client_is_made_on_first_download_only(api):
     assert api(api_event("/uploads", SMALL_UPLOAD, token=token))["statusCode"] == 201
     assert signer.kms.made is None
     key = f"uploads/{encode_owner('alice')}/{'a' * 32}.png"
+    put_ready_record(api.aws.dynamodb, key, "alice")
     assert api(api_event("/downloads", {"key": key}, token=token))["statusCode"] == 200
     assert signer.kms.made is not None
 

@@ -8,7 +8,7 @@ presign metric."""
 import json
 
 import pytest
-from lambda_testkit import api_event, make_token
+from lambda_testkit import api_event, make_token, put_ready_record
 
 from objectkeys import encode_owner
 
@@ -57,6 +57,7 @@ def test_a_presigned_upload_counts_one_presign_of_its_kind(metered, capsys, meth
 
 def test_a_download_token_counts_as_a_download_presign(metered, capsys):
     key = f"uploads/{encode_owner('alice')}/0123456789abcdef0123456789abcdef.png"
+    put_ready_record(metered.aws.dynamodb, key, "alice")
     response = metered(api_event("/downloads", {"key": key}, token=make_token(sub="alice")))
     assert response["statusCode"] == 200
     (blob,) = emf_blobs(capsys)

@@ -18,6 +18,7 @@ from lambda_testkit import (
     b64url,
     cf_event,
     make_token,
+    put_ready_record,
     rsa_key,
 )
 
@@ -192,6 +193,7 @@ def _alice_key() -> str:
 def test_the_requests_forged_tokens_are_refused_on_pass_with_a_valid_token(api):
     """Positive control: the same requests with a real token are granted."""
     token = make_token(sub="alice")
+    put_ready_record(api.aws.dynamodb, _alice_key(), "alice")
     assert api(api_event("/uploads", SMALL_UPLOAD, token=token))["statusCode"] == 201
     assert api(api_event("/downloads", {"key": _alice_key()}, token=token))["statusCode"] == 200
 

@@ -440,8 +440,8 @@ def test_a_write_after_the_verdict_is_removed_not_published(api, run):
     assert api.aws.s3.get_object(Bucket=BUCKET, Key=body["key"])["Body"].read() == data
 
 
-def test_an_interrupted_publish_is_finished_by_the_redelivery(api, run):
-    """Copied and deleted, but the verdict not recorded: the redelivery finds the published copy."""
+def test_a_delivery_that_stopped_before_the_record_is_redone(api, run):
+    """Copied but not recorded: the quarantine object is still there, checked and copied again."""
     data = images.png()
     body = upload(api, data)
     api.aws.s3.copy_object(
@@ -451,25 +451,29 @@ def test_an_interrupted_publish_is_finished_by_the_redelivery(api, run):
         ContentType="image/png",
         MetadataDirective="REPLACE",
     )
-    api.aws.s3.delete_object(Bucket=BUCKET, Key=body["upload_key"])
     run(s3_notification(body["upload_key"]))
     assert_ready(api, body, data, "image/png")
 
 
-def test_an_interrupted_rejection_is_finished_by_the_redelivery(api, run):
-    body = upload(api, images.HTML)
-    kept = "rejected/" + body["key"].removeprefix("uploads/")
-    api.aws.s3.copy_object(
-        Bucket=BUCKET,
-        Key=kept,
-        CopySource={"Bucket": BUCKET, "Key": body["upload_key"]},
-        ContentType="application/octet-stream",
-        Metadata={"rejection-reason": "type_mismatch"},
-        MetadataDirective="REPLACE",
-    )
-    api.aws.s3.delete_object(Bucket=BUCKET, Key=body["upload_key"])
+def test_a_delivery_that_stopped_after_the_record_only_leaves_a_leftover_to_delete(api, run, monkeypatch):
+    data = images.png()
+    body = upload(api, data)
+    monkeypatch.setattr(storage, "delete", lambda *args: (_ for _ in ()).throw(ConnectionError("gone")))
+    failed = run(s3_notification(body["upload_key"]))
+    assert len(failed["batchItemFailures"]) == 1
+    assert item(api.aws, body["upload_id"])["verification"]["S"] == "ready" and exists(api.aws, body["upload_key"])
+    monkeypatch.undo()
+    run.configure()
+    assert run(s3_notification(body["upload_key"])) == {"batchItemFailures": []}
+    assert_ready(api, body, data, "image/png")
+
+
+def test_an_object_removed_before_its_verdict_is_dropped(api, run, caplog):
+    body = start(api, images.png())
     run(s3_notification(body["upload_key"]))
-    assert_rejected(api, body, "type_mismatch")
+    [line] = verdict_lines(caplog)
+    assert (line["verdict"], line["reason"]) == ("dropped", "object_gone")
+    assert item(api.aws, body["upload_id"])["verification"]["S"] == "pending"
 
 
 def test_the_s3_test_event_is_skipped(run, caplog):
