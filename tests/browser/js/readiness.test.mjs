@@ -8,6 +8,7 @@ import { MP_CONFIG, countingFile, fakeBackend } from './fakes.mjs';
 
 const ID = 'a'.repeat(32);
 const FAST = { pollMs: 1, maxPollMs: 4 };
+// A wait that never settles must fail its test, not hang the run: those tests have a timeout.
 const json = (status, body, headers = {}) =>
   new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json', ...headers } });
 
@@ -49,20 +50,23 @@ describe('waitUntilReady', () => {
     });
   });
 
-  test('still pending at the timeout: VerificationError verification_timeout', async () => {
+  test('still pending at the timeout: VerificationError verification_timeout', { timeout: 5_000 }, async (t) => {
     const fetch = statusRoute(pending);
+    const stop = new AbortController(); // ends the polling if the timeout ever fails to
+    t.after(() => stop.abort());
     const started = Date.now();
-    await assert.rejects(waitUntilReady(ID, options(fetch, { timeoutMs: 60 })), { name: 'VerificationError', code: 'verification_timeout' });
+    await assert.rejects(waitUntilReady(ID, options(fetch, { timeoutMs: 60, signal: stop.signal })), { name: 'VerificationError', code: 'verification_timeout' });
     assert.ok(Date.now() - started >= 55 && Date.now() - started < 1000);
     assert.ok(fetch.polls.length >= 3, 'it kept polling until the timeout');
   });
 
   test('polls back off, up to maxPollMs', async () => {
-    const fetch = statusRoute(pending, pending, pending, pending, pending, pending, ready);
+    const fetch = statusRoute(...Array(9).fill(pending), ready);
     await waitUntilReady(ID, options(fetch, { pollMs: 10, maxPollMs: 25 }));
     const gaps = fetch.polls.slice(1).map((p, i) => p.at - fetch.polls[i].at);
     assert.ok(gaps[1] >= gaps[0], `gaps grow: ${gaps}`);
-    assert.ok(gaps.at(-1) >= 20 && gaps.at(-1) < 200, `capped near maxPollMs: ${gaps}`);
+    // Uncapped, the last gap would be 10 * 1.5^8 = 256 ms.
+    assert.ok(gaps.at(-1) >= 20 && gaps.at(-1) < 150, `capped near maxPollMs: ${gaps}`);
   });
 
   test('transient failures (network, 503, 429 with Retry-After) are retried; the next answer counts', async () => {
@@ -82,7 +86,7 @@ describe('waitUntilReady', () => {
     assert.equal(fetch.polls.length, 1);
   });
 
-  test('an abort while waiting between polls settles at once with NetworkError aborted', async () => {
+  test('an abort while waiting between polls settles at once with NetworkError aborted', { timeout: 5_000 }, async () => {
     const controller = new AbortController();
     const fetch = statusRoute(pending);
     const waiting = waitUntilReady(ID, options(fetch, { pollMs: 10_000, maxPollMs: 10_000, signal: controller.signal }));
@@ -94,7 +98,7 @@ describe('waitUntilReady', () => {
     assert.equal(fetch.polls.length, 1);
   });
 
-  test('an abort during a poll in flight settles it too', async () => {
+  test('an abort during a poll in flight settles it too', { timeout: 5_000 }, async () => {
     const controller = new AbortController();
     const fetch = (url, init) =>
       new Promise((_, reject) => init.signal.addEventListener('abort', () => reject(new DOMException('aborted', 'AbortError'))));
@@ -146,14 +150,16 @@ describe('upload() resolves when the object is ready', () => {
     assert.ok(!backend.log.api.some((line) => /^GET \/uploads\/\w+$/.test(line)), backend.log.api.join(', '));
   });
 
-  test('an abort during the wait settles upload() with NetworkError aborted', async () => {
+  test('an abort during the wait settles upload() with NetworkError aborted', { timeout: 5_000 }, async () => {
     const backend = fakeBackend({ verification: 'pending' });
     const controller = new AbortController();
     const started = upload(file(), {
       token: 't', config: MP_CONFIG, fetch: backend.fetch, XMLHttpRequest: backend.XMLHttpRequest, resume: false,
       signal: controller.signal, ready: { pollMs: 5, maxPollMs: 5, timeoutMs: 60_000 },
     });
-    while (!backend.log.api.some((line) => /^GET \/uploads\/\w+$/.test(line))) await new Promise((r) => setTimeout(r, 5));
+    const polled = () => backend.log.api.some((line) => /^GET \/uploads\/\w+$/.test(line));
+    for (let waited = 0; !polled() && waited < 2_000; waited += 5) await new Promise((r) => setTimeout(r, 5));
+    assert.ok(polled(), 'upload() polls the status route once stored');
     controller.abort();
     await assert.rejects(started, { name: 'NetworkError', code: 'aborted' });
     await new Promise((r) => setTimeout(r, 20));
