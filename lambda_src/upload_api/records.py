@@ -136,17 +136,36 @@ class UploadRecords:
 
     def save_state(self, record: UploadRecord, state: str, **changes: Any) -> UploadRecord:
         """Move `record` to `state` (with `changes`), from the state and verification it was
-        read in only: the verifier updates the same item, and a whole-item put must never undo
-        its verdict."""
+        read in only. Only the changed attributes are written (an UpdateItem, never a whole-item
+        put): the verifier updates other attributes of the same item, and nothing the API writes
+        may undo its verdict, even where a condition check and its write are not one step."""
         updated = replace(record, state=state, **changes)
+        before, after = to_item(record), to_item(updated)
+        changed = sorted(name for name in after if before.get(name) != after[name])
+        removed = sorted(name for name in before if name not in after)
+        names = {"#state": "state", "#v": "verification"}
+        values: dict[str, Any] = {":was": {"S": record.state}, ":v": {"S": record.verification}}
+        clauses = []
+        for index, name in enumerate(changed):
+            names[f"#c{index}"] = name
+            values[f":c{index}"] = after[name]
+        if changed:
+            clauses.append("SET " + ", ".join(f"#c{i} = :c{i}" for i in range(len(changed))))
+        for index, name in enumerate(removed):
+            names[f"#r{index}"] = name
+        if removed:
+            clauses.append("REMOVE " + ", ".join(f"#r{i}" for i in range(len(removed))))
+        if not clauses:
+            return record
         verified = "(attribute_not_exists(#v) OR #v = :v)" if record.verification == PENDING else "#v = :v"
         try:
-            self.dynamodb.put_item(
+            self.dynamodb.update_item(
                 TableName=self.table,
-                Item=to_item(updated),
-                ConditionExpression=f"#state = :was AND {verified}",
-                ExpressionAttributeNames={"#state": "state", "#v": "verification"},
-                ExpressionAttributeValues={":was": {"S": record.state}, ":v": {"S": record.verification}},
+                Key={PARTITION_KEY: {"S": record.upload_id}},
+                UpdateExpression=" ".join(clauses),
+                ConditionExpression=f"attribute_exists(#pk) AND #state = :was AND {verified}",
+                ExpressionAttributeNames={"#pk": PARTITION_KEY, **names},
+                ExpressionAttributeValues=values,
             )
         except AWS_ERRORS as exc:
             if aws_error_code(exc) == "ConditionalCheckFailedException":

@@ -7,6 +7,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+import re
 from typing import Any
 
 import images
@@ -718,3 +719,54 @@ def test_a_verdict_is_recorded_once(api):
     stored = item(api.aws, body["upload_id"])
     assert stored["verification"]["S"] == "ready" and stored["verified_content_type"]["S"] == "image/png"
     assert "rejection_reason" not in stored and stored["verified_at"]["N"] == "5"
+
+
+class _ConditionPassedBeforeTheVerdict:
+    """A DynamoDB client whose conditional writes behave as if the check ran before the
+    verifier's update landed: the interleaving a store without atomic condition-and-write
+    (moto's server under load) produces, and the one a whole-item put would lose a verdict to."""
+
+    def __init__(self, dynamodb: Any) -> None:
+        self.dynamodb = dynamodb
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.dynamodb, name)
+
+    def _unconditional(self, kwargs: dict[str, Any]) -> dict[str, Any]:
+        kwargs = dict(kwargs)
+        kwargs.pop("ConditionExpression", None)
+        expression = kwargs.get("UpdateExpression", "")
+        used = set(re.findall(r"[#:]\w+", expression))
+        for field in ("ExpressionAttributeNames", "ExpressionAttributeValues"):
+            kept = {k: v for k, v in kwargs.get(field, {}).items() if k in used}
+            kwargs.pop(field, None)
+            if kept:
+                kwargs[field] = kept
+        return kwargs
+
+    def put_item(self, **kwargs: Any) -> Any:
+        return self.dynamodb.put_item(**self._unconditional(kwargs))
+
+    def update_item(self, **kwargs: Any) -> Any:
+        return self.dynamodb.update_item(**self._unconditional(kwargs))
+
+
+def test_an_api_state_write_racing_the_verdict_never_undoes_it(api):
+    """The status route read the record pending and saves `uploaded` while the verifier marks
+    it ready: the API writes only what it changes, so the verdict survives the interleaving."""
+    from upload_api.records import UploadRecords
+    from verifier.records import Records
+
+    body = start(api, images.png())
+    stale = UploadRecords(api.aws.dynamodb, UPLOAD_TABLE).get(body["upload_id"])
+    assert stale is not None and stale.verification == "pending"
+    verifier_records = Records(api.aws.dynamodb, UPLOAD_TABLE)
+    decided = verifier_records.get(body["upload_id"])
+    assert decided is not None
+    assert verifier_records.mark_ready(decided, "image/png", 5, sha256=None, checksum_type=None) is True
+    racing = UploadRecords(_ConditionPassedBeforeTheVerdict(api.aws.dynamodb), UPLOAD_TABLE)
+    racing.save_state(stale, UPLOADED, result_sha256=b64sha(b"x"), checksum_type="FULL_OBJECT")
+    stored = item(api.aws, body["upload_id"])
+    assert stored["state"]["S"] == UPLOADED  # the API's change landed ...
+    assert stored["verification"]["S"] == "ready"  # ... and did not undo the verdict
+    assert "expires_at" not in stored  # nor bring back the TTL the verdict removed

@@ -246,7 +246,7 @@ resource "aws_iam_role_policy" "function" {
       {
         Sid      = "UploadRecords"
         Effect   = "Allow"
-        Action   = ["dynamodb:PutItem", "dynamodb:GetItem"]
+        Action   = ["dynamodb:PutItem", "dynamodb:GetItem", "dynamodb:UpdateItem"]
         Resource = aws_dynamodb_table.uploads.arn
       },
       {

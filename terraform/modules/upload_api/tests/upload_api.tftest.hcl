@@ -44,6 +44,14 @@ run "role_is_least_privilege" {
   }
 
   assert {
+    condition = toset(flatten([
+      for s in jsondecode(aws_iam_role_policy.function.policy).Statement : s.Action
+      if s.Resource == aws_dynamodb_table.uploads.arn
+    ])) == toset(["dynamodb:PutItem", "dynamodb:GetItem", "dynamodb:UpdateItem"])
+    error_message = "The upload records: PutItem (a new record), GetItem, UpdateItem (state changes write only what changed, so they never undo the verifier's verdict); never Scan, Query or DeleteItem."
+  }
+
+  assert {
     condition = [
       for s in jsondecode(aws_iam_role_policy.function.policy).Statement : s.Resource
       if anytrue([for a in flatten([s.Action]) : startswith(a, "s3:")])
