@@ -158,7 +158,9 @@ resource "aws_s3_bucket_cors_configuration" "uploads" {
 
   cors_rule {
     allowed_origins = var.allowed_origins
-    allowed_methods = ["GET", "HEAD", "PUT", "POST"]
+    # DELETE: a browser's abort of a multipart upload (Uppy's presigned AbortMultipartUpload).
+    # CORS grants nothing by itself: every write or delete still needs a presigned URL.
+    allowed_methods = ["GET", "HEAD", "PUT", "POST", "DELETE"]
     allowed_headers = var.cors_allowed_headers
     # Without these, browsers hide the headers from scripts: ETag confirms a PUT or a part,
     # Location names the object after a presigned POST, x-amz-checksum-sha256 is what S3 stored.

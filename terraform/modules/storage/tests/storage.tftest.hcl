@@ -74,10 +74,10 @@ run "oai_bucket_is_private_and_tls_only" {
 
   assert {
     condition = alltrue([for rule in aws_s3_bucket_cors_configuration.uploads.cors_rule :
-      toset(rule.allowed_methods) == toset(["GET", "HEAD", "PUT", "POST"]) &&
+      toset(rule.allowed_methods) == toset(["GET", "HEAD", "PUT", "POST", "DELETE"]) &&
       toset(rule.expose_headers) == toset(["ETag", "Location", "x-amz-checksum-sha256"])
     ])
-    error_message = "CORS must allow exactly GET/HEAD/PUT/POST and expose ETag, Location and x-amz-checksum-sha256."
+    error_message = "CORS must allow exactly GET/HEAD/PUT/POST/DELETE (DELETE: a browser aborting a presigned multipart upload) and expose ETag, Location and x-amz-checksum-sha256."
   }
 
   assert {
