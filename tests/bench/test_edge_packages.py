@@ -98,3 +98,17 @@ def test_runner_reports_peak_rss_and_can_hide_libcrypto(ctx, key, config, tmp_pa
         assert 0 < out["peak_rss_kib_cold"] <= out["peak_rss_kib"]
         if HAVE_OPENSSL:
             assert out["imported_rsa"] is hide  # hidden libcrypto: the pure-Python backend ran
+
+
+def test_the_bench_object_is_a_key_of_both_schemes():
+    """Ours and the baseline must serve the same request: the bench's owner segment is accepted by
+    today's key scheme and is a canonical segment of the baseline's reversible base64url one."""
+    import base64
+
+    from bench.edge import BENCH_OBJECT, BENCH_SEGMENT
+    from objectkeys import parse_key
+
+    assert parse_key(f"uploads/{BENCH_OBJECT}", "uploads/") is not None
+    raw = base64.urlsafe_b64decode(BENCH_SEGMENT + "=" * (-len(BENCH_SEGMENT) % 4))
+    assert base64.urlsafe_b64encode(raw).rstrip(b"=").decode() == BENCH_SEGMENT
+    assert raw.decode("utf-8")  # the old scheme decodes the segment to a UTF-8 `sub`
