@@ -23,7 +23,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import format_datetime
-from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, unquote, urlsplit
 
@@ -241,15 +240,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--config", required=True, help="JSON written by `python -m stack up`")
     config = load_config(parser.parse_args(argv).config)
     function = config["function"]
-    host = FunctionHost(
-        Path(function["code_dir"]),
-        function["handler"],
-        environment=function["environment"],
-        function_name=function["name"],
-        memory_mb=function.get("memory_mb", 128),
-        timeout_seconds=function.get("timeout_seconds", 30),
-        warm_workers=function.get("warm_workers"),
-    )
+    host = FunctionHost.from_config(function)
     routes = routes_from_config(config["routes"])
     binary = config.get("binary_media_types")
     adapter = ApiGatewayAdapter(

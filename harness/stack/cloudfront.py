@@ -273,15 +273,7 @@ def main(argv: list[str] | None = None) -> None:
     function = config.get("function")
     edge = None
     if function:
-        edge = FunctionHost(
-            Path(function["code_dir"]),
-            function["handler"],
-            environment=function.get("environment", {}),
-            function_name=function["name"],
-            memory_mb=function.get("memory_mb", 128),
-            timeout_seconds=function.get("timeout_seconds", 5),
-            warm_workers=function.get("warm_workers"),
-        )
+        edge = FunctionHost.from_config(function, default_timeout=5)
     origin_config = config["origin"]
     origin = S3Origin(
         origin_config["endpoint"],

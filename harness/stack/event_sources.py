@@ -26,7 +26,6 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
-from pathlib import Path
 from typing import Any
 
 import boto3
@@ -308,15 +307,7 @@ def main(argv: list[str] | None = None) -> None:
     mapping = config["mapping"]
     # Lambda's poller scales out with the backlog up to maximum_concurrency; here a few pollers.
     pollers = int(config.get("pollers") or 1)
-    host = FunctionHost(
-        Path(function["code_dir"]),
-        function["handler"],
-        environment=function["environment"],
-        function_name=function["name"],
-        memory_mb=function.get("memory_mb", 128),
-        timeout_seconds=function.get("timeout_seconds", 30),
-        max_workers=pollers,
-    )
+    host = FunctionHost.from_config(function, max_workers=pollers)
     sqs = boto3.client(
         "sqs",
         endpoint_url=config["endpoint"],

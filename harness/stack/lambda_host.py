@@ -274,6 +274,20 @@ def _close_all() -> None:
 class FunctionHost:
     """One function: its code, handler, environment, limits and pool of awslambdaric workers."""
 
+    @classmethod
+    def from_config(cls, function: dict[str, Any], *, default_timeout: float = 30.0, **options: Any) -> FunctionHost:
+        """The host of one function as `python -m stack up` describes it in an adapter's config."""
+        return cls(
+            Path(function["code_dir"]),
+            function["handler"],
+            environment=function.get("environment", {}),
+            function_name=function["name"],
+            memory_mb=function.get("memory_mb", 128),
+            timeout_seconds=function.get("timeout_seconds", default_timeout),
+            warm_workers=function.get("warm_workers"),
+            **options,
+        )
+
     def __init__(
         self,
         code_dir: Path,
