@@ -16,8 +16,8 @@ import boto3
 import pytest
 import requests
 from e2e_client import PLAN_FILE, ROOT, TIMEOUT, Stack, b64sha256
-from stack.event_sources import LONG_POLL_SECONDS
 
+from stack.event_sources import LONG_POLL_SECONDS
 from tests.unit.images import bomb_png, jpeg
 from tests.unit.images import png as image_png
 
