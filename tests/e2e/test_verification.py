@@ -59,21 +59,25 @@ def test_a_png_is_pending_then_ready_and_served_by_the_cdn(stack: Stack) -> None
     assert served.headers["Content-Type"] == "image/png"
 
 
-def test_downloads_answer_not_ready_until_the_upload_is_verified(stack: Stack, verifier_paused) -> None:
+def test_uploads_stay_pending_while_the_verifier_is_stopped_and_are_all_published_after(
+    stack: Stack, verifier_paused
+) -> None:
     token = stack.user_token()
-    data = png(2048)
-    presigned = _uploaded(stack, token, data)
-    # Nothing consumes the queue: the object waits in quarantine, the record stays pending.
-    assert stack.keys_under(presigned["upload_key"]) == [presigned["upload_key"]]
-    assert stack.status(token, presigned["upload_id"]).json()["verification"] == "pending"
-    refused = stack.download(token, presigned["key"])
-    assert _error(refused) == (409, "not_ready"), refused.text
+    uploads = [(png(2048), "PUT"), (png(3000), "POST"), (png(4096), "PUT")]
+    presigned = [(_uploaded(stack, token, data, method=method), data) for data, method in uploads]
+    # Nothing consumes the queue: the objects wait in quarantine, the records stay pending.
+    for upload, _ in presigned:
+        assert stack.keys_under(upload["upload_key"]) == [upload["upload_key"]]
+        assert stack.status(token, upload["upload_id"]).json()["verification"] == "pending"
+        refused = stack.download(token, upload["key"])
+        assert _error(refused) == (409, "not_ready"), refused.text
 
     stack.event_source(enabled=True)
-    assert stack.wait_verified(token, presigned["upload_id"])["verification"] == "ready"
-    allowed = stack.download(token, presigned["key"])  # the control: the same call once ready
-    assert allowed.status_code == 200, allowed.text
-    assert requests.get(allowed.json()["url"], timeout=15).content == data
+    for upload, data in presigned:  # nothing lost: every one of them is published
+        assert stack.wait_verified(token, upload["upload_id"])["verification"] == "ready"
+        allowed = stack.download(token, upload["key"])  # the control: the same call once ready
+        assert allowed.status_code == 200, allowed.text
+        assert requests.get(allowed.json()["url"], timeout=15).content == data
 
 
 def test_the_quarantine_key_is_never_served(stack: Stack, verifier_paused) -> None:
