@@ -140,7 +140,24 @@ export async function runMultipart(file, ctx, stored) {
   if (stored) {
     state = stored;
     ctx.onState(state);
-    const listing = await withRetry(() => callApi(`${base}/${state.upload_id}/parts`, undefined, ctx.api, 'GET'), ctx);
+    let listing;
+    try {
+      listing = await withRetry(() => callApi(`${base}/${state.upload_id}/parts`, undefined, ctx.api, 'GET'), ctx);
+    } catch (error) {
+      // The page went away after the complete reached the API but before the store forgot the
+      // upload: it is stored, so resuming it is finishing it, not an error.
+      if (!(error instanceof ApiError) || error.code !== 'upload_state') throw error;
+      const status = await withRetry(() => callApi(`${base}/${state.upload_id}`, undefined, ctx.api, 'GET'), ctx);
+      if (!status || status.state !== 'uploaded') throw error;
+      await ctx.store.delete(identity);
+      return {
+        key: status.key || state.key,
+        uploadId: state.upload_id,
+        method: 'MULTIPART',
+        sha256: status.sha256 ?? null,
+        checksumType: status.checksum_type ?? null,
+      };
+    }
     if (listing.part_size !== state.part_size || listing.part_count !== state.part_count) {
       throw new ValidationError({ source: 'client', code: 'file_changed', message: 'the stored upload has another part layout' });
     }
