@@ -1,7 +1,8 @@
 # Mutation testing (mutmut) of the security-relevant modules, run on the unit tests.
 # tools/mutation/run.py stages the code in build/mutation/work*, runs mutmut there and writes
 # build/mutation/report.{md,json}; it fails on a surviving mutant that
-# tests/mutation/equivalent.toml does not list with a reason.
+# tests/mutation/equivalent/<module>.toml does not list with a reason (or that only rewords a
+# prose message: tools/mutation/wording.py).
 .PHONY: mutation mutation-quick
 
 # MUTATION_JOBS: parallel mutants (default 2); KEEP=1 reuses the last run's results and
@@ -16,7 +17,8 @@ mutation: $(VENV_STAMP) ## Mutation testing of the security-relevant modules -> 
 MUTATION_QUICK_ONLY := objectkeys/__init__.py
 MUTATION_QUICK_TESTS := tests/unit/test_objectkeys.py
 
-mutation-quick: $(VENV_STAMP) ## Mutation testing of one module (objectkeys) with its tests, in about 1.5 minutes (in make test)
+mutation-quick: $(VENV_STAMP) ## The report's own tests + mutation testing of one module (objectkeys) with its tests, in about 1.5 minutes (in make test)
+	$(PY) -m pytest tests/mutation
 	$(MUTATION) --quick $(addprefix --only ,$(MUTATION_QUICK_ONLY)) $(addprefix --tests ,$(MUTATION_QUICK_TESTS))
 
 TEST_TARGETS += mutation-quick

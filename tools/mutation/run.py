@@ -9,7 +9,8 @@ is written outside ``build/mutation/``.
 
 After the run, ``build/mutation/report.md`` and ``report.json`` list every mutant's status
 per module and the kill rate. The run fails when a mutant survives (or has no test, or is
-suspicious) unless ``tests/mutation/equivalent.toml`` lists it with a reason.
+suspicious) unless ``tests/mutation/equivalent/<module>.toml`` lists it with a reason, or it only
+rewords a prose message (tools/mutation/wording.py; the report lists those apart).
 
 Usage: python tools/mutation/run.py [--quick] [--keep] [--max-children N]
 """
@@ -32,9 +33,13 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from wording import REASON as WORDING_REASON
+from wording import is_wording
+
 ROOT = Path(__file__).resolve().parents[2]
 OUT = ROOT / "build" / "mutation"
-EQUIVALENT_FILE = ROOT / "tests" / "mutation" / "equivalent.toml"
+# One file per mutated module (e.g. upload_api.multipart.toml), so that work on two modules never edits one file.
+EQUIVALENT_DIR = ROOT / "tests" / "mutation" / "equivalent"
 PACKAGES = ("edge_auth", "upload_api", "objectkeys", "verifier")
 # What the staged workspace holds besides the packages (mutmut copies `tests/` into mutants/ itself).
 STAGED = ("tests/unit", "tests/contract", "harness/devkeys.py", "harness/events")
@@ -211,6 +216,7 @@ class Mutant:
     after: str = ""
     diff: str = ""
     equivalent: str | None = None
+    wording: bool = False
 
 
 def function_of(mutant_id: str) -> str:
@@ -261,16 +267,19 @@ class Equivalent:
     used: bool = False
 
 
-def load_equivalents() -> list[Equivalent]:
-    if not EQUIVALENT_FILE.exists():
-        return []
-    entries = tomllib.loads(EQUIVALENT_FILE.read_text()).get("equivalent", [])
+def load_equivalents(directory: Path = EQUIVALENT_DIR) -> list[Equivalent]:
     loaded = []
-    for entry in entries:
-        missing = {"id", "before", "after", "reason"} - entry.keys()
-        if missing or not str(entry["reason"]).strip():
-            raise SystemExit(f"{EQUIVALENT_FILE}: entry {entry!r} needs id, before, after and a reason")
-        loaded.append(Equivalent(entry["id"], entry["before"], entry["after"], entry["reason"]))
+    for path in sorted(directory.glob("*.toml")):
+        module = path.stem
+        for entry in tomllib.loads(path.read_text()).get("equivalent", []):
+            missing = {"id", "before", "after", "reason"} - entry.keys()
+            if missing or not str(entry["reason"]).strip():
+                raise SystemExit(f"{path}: entry {entry!r} needs id, before, after and a reason")
+            if not str(entry["id"]).startswith(f"{module}."):
+                raise SystemExit(
+                    f"{path}: entry {entry['id']} belongs in {function_of(entry['id']).rpartition('.')[0]}.toml"
+                )
+            loaded.append(Equivalent(entry["id"], entry["before"], entry["after"], entry["reason"]))
     return loaded
 
 
@@ -286,6 +295,9 @@ def match_equivalents(mutants: list[Mutant], equivalents: list[Equivalent]) -> N
                 mutant.equivalent = entry.reason
                 entry.used = True
                 break
+        if mutant.equivalent is None and mutant.status == "survived" and is_wording(mutant.before, mutant.after):
+            mutant.equivalent = WORDING_REASON
+            mutant.wording = True
 
 
 # -- the report -----------------------------------------------------------------------------
@@ -297,16 +309,18 @@ def percent(part: int, whole: int) -> str:
 
 def summarise(mutants: list[Mutant]) -> dict[str, Any]:
     counts = Counter(m.status for m in mutants)
-    equivalent = sum(1 for m in mutants if m.equivalent)
+    wording = sum(1 for m in mutants if m.wording)
+    equivalent = sum(1 for m in mutants if m.equivalent) - wording
     unexplained = sum(1 for m in mutants if m.status in UNDETECTED and not m.equivalent)
     total = len(mutants)
     return {
         "total": total,
         **{column: counts.get(column, 0) for column in COLUMNS},
         "equivalent": equivalent,
+        "wording": wording,
         "unexplained": unexplained,
         "kill_rate": percent(counts["killed"], total),
-        "score": percent(counts["killed"] + counts["timeout"] + counts["segfault"], total - equivalent),
+        "score": percent(counts["killed"] + counts["timeout"] + counts["segfault"], total - equivalent - wording),
     }
 
 
@@ -348,9 +362,16 @@ def write_report(out: Path, mutants: list[Mutant], equivalents: list[Equivalent]
         )
         + "\n"
     )
-    header = ["module", "mutants", *COLUMNS, "equivalent", "unexplained", "kill rate", "score"]
+    header = ["module", "mutants", *COLUMNS, "equivalent", "wording", "unexplained", "kill rate", "score"]
     rows = [
-        [f"`{module}`", str(s["total"]), *(str(s[c]) for c in COLUMNS), str(s["equivalent"]), str(s["unexplained"])]
+        [
+            f"`{module}`",
+            str(s["total"]),
+            *(str(s[c]) for c in COLUMNS),
+            str(s["equivalent"]),
+            str(s["wording"]),
+            str(s["unexplained"]),
+        ]
         for module, s in [*per_module.items(), ("all", overall)]
     ]
     for row, s in zip(rows, [*per_module.values(), overall], strict=True):
@@ -363,8 +384,9 @@ def write_report(out: Path, mutants: list[Mutant], equivalents: list[Equivalent]
         f"({meta['mode']}, {meta['max_children']} workers, load average {meta['load_average']} at the start).",
         "",
         f"**Kill rate {overall['kill_rate']}** ({overall['killed']} of {overall['total']} mutants killed by a test); "
-        f"score {overall['score']} (killed, timed out or crashed, of the mutants not listed as equivalent); "
-        f"{overall['equivalent']} equivalent (tests/mutation/equivalent.toml), "
+        f"score {overall['score']} (killed, timed out or crashed, of the mutants neither equivalent nor wording); "
+        f"{overall['equivalent']} equivalent (tests/mutation/equivalent/), "
+        f"{overall['wording']} wording only (a prose message reworded: tools/mutation/wording.py), "
         f"{overall['unexplained']} unexplained.",
         "",
         "| " + " | ".join(header) + " |",
@@ -375,9 +397,12 @@ def write_report(out: Path, mutants: list[Mutant], equivalents: list[Equivalent]
     unexplained = [m for m in mutants if m.status in UNDETECTED and not m.equivalent]
     lines += [f"## Unexplained ({len(unexplained)}): killed by no test and not listed as equivalent", ""]
     lines += [f"- `{m.id}` ({m.status})\n\n```diff\n{m.diff}\n```\n" for m in unexplained] or ["None.", ""]
-    listed = [m for m in mutants if m.equivalent]
+    listed = [m for m in mutants if m.equivalent and not m.wording]
     lines += [f"## Equivalent ({len(listed)})", ""]
     lines += [f"- `{m.id}` ({m.status}): {m.equivalent}\n  `{m.before}` → `{m.after}`" for m in listed] or ["None."]
+    reworded = [m for m in mutants if m.wording]
+    lines += ["", f"## Wording only ({len(reworded)}): {WORDING_REASON}", ""]
+    lines += [f"- `{m.id}`: `{m.before}` → `{m.after}`" for m in reworded] or ["None."]
     lines += ["", f"## Timeouts ({overall['timeout']}): counted as detected", ""]
     lines += [f"- `{m.id}`" for m in mutants if m.status == "timeout"] or ["None."]
     if stale:
@@ -456,13 +481,14 @@ def main() -> int:
     print(
         f"{progress.stamp()} {overall['total']} mutants: {overall['killed']} killed ({overall['kill_rate']}), "
         f"{overall['timeout']} timeout, {overall['survived']} survived, {overall['no tests']} no tests, "
-        f"{overall['equivalent']} listed as equivalent; report: {(out / 'report.md').relative_to(ROOT)}",
+        f"{overall['equivalent']} listed as equivalent, {overall['wording']} wording only; "
+        f"report: {(out / 'report.md').relative_to(ROOT)}",
         flush=True,
     )
     if overall["unexplained"]:
         print(
             f"FAIL: {overall['unexplained']} mutants are neither killed nor listed in "
-            f"{EQUIVALENT_FILE.relative_to(ROOT)} (see the report)",
+            f"{EQUIVALENT_DIR.relative_to(ROOT)}/<module>.toml (see the report)",
             file=sys.stderr,
         )
         return 1
