@@ -452,7 +452,8 @@ def main() -> int:
         elif not options.retest:
             code = run_mutmut(work, jobs, progress)
         if code == 0 and (options.keep or options.retest):
-            again = [m.id for m in load_results(work) if m.status in {"survived", "suspicious", "timeout"}]
+            # "no tests" too: a test added since may reach the function now.
+            again = [m.id for m in load_results(work) if m.status in {"survived", "no tests", "suspicious", "timeout"}]
             if again:
                 print(f"{progress.stamp()} re-testing the {len(again)} mutants not killed before", flush=True)
                 code = run_mutmut(work, [*jobs, *again], progress)
