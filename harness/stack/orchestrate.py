@@ -520,13 +520,13 @@ def try_it_commands(api: str) -> str:
   SHA=$(openssl dgst -sha256 -binary /tmp/hello.png | base64)
   jq -nc --arg sha "$SHA" --argjson size "$(wc -c < /tmp/hello.png)" \\
        '{{content_type: "image/png", size: $size, method: "PUT", sha256: $sha}}' |
-    curl -s -X POST {api}/uploads -H "$AUTH" -H 'Content-Type: application/json' -d @- | tee /tmp/upload.json
+    curl -s -X POST {api}/uploads -H "$AUTH" -H 'Content-Type: application/json' -d @- | tee /tmp/upload.json; echo
   curl -s -X PUT "$(jq -r .url /tmp/upload.json)" -H 'Content-Type: image/png' -H 'If-None-Match: *' \\
        -H "x-amz-checksum-sha256: $SHA" --data-binary @/tmp/hello.png
   until curl -s "{api}/uploads/$(jq -r .upload_id /tmp/upload.json)" -H "$AUTH" | tee /tmp/status.json |
     jq -e '.verification != "pending"' > /dev/null; do sleep 1; done; cat /tmp/status.json; echo
   jq -nc --arg key "$(jq -r .key /tmp/upload.json)" '{{key: $key}}' |
-    curl -s -X POST {api}/downloads -H "$AUTH" -H 'Content-Type: application/json' -d @- | tee /tmp/download.json
+    curl -s -X POST {api}/downloads -H "$AUTH" -H 'Content-Type: application/json' -d @- | tee /tmp/download.json; echo
   curl -s "$(jq -r .url /tmp/download.json)" | cmp - /tmp/hello.png && echo "downloaded: the same bytes"
 """
 
