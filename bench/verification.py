@@ -42,6 +42,9 @@ from bench.verifier_log import VerifierTime, read_invocations, verifier_time
 SIZE_POLL_SECONDS = 0.1  # the per-size runs time the verifier from its log, not from the polls
 READY_TIMEOUT = 180.0
 REPORT_WAIT = 10.0  # the REPORT line follows the verdict by the rest of the invocation
+# Earlier sections' uploads (e2e's random bytes, rejected) queue for the verifier too: the
+# figures start once that backlog is gone.
+DRAIN_TIMEOUT = 600.0
 LATENCY_FILE_BYTES = 4096
 MULTIPART_IN_FLIGHT = 4
 TIMEOUT = 60
@@ -85,6 +88,15 @@ class Plan:
 class Stack:
     api: str  # .../local, the stage
     tokens: Callable[[], str]  # a token of a user never used before
+    queue_backlog: Callable[[], int]  # messages in the verification queue, in flight included
+
+    def drain(self, ctx: BenchContext) -> None:
+        deadline = time.monotonic() + DRAIN_TIMEOUT
+        while (backlog := self.queue_backlog()) > 0:
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"the verification queue still holds {backlog} messages after {DRAIN_TIMEOUT:g} s")
+            ctx.log(f"verification: waiting for the verifier's backlog of {backlog} messages")
+            time.sleep(5)
 
     def status(self, session: requests.Session, token: str, upload_id: str) -> Mapping[str, Any]:
         answer = session.get(
@@ -117,7 +129,10 @@ class Stack:
         return upload
 
 
-def _stack(outputs: dict[str, Any]) -> Stack:
+def _stack(ctx: BenchContext, outputs: dict[str, Any]) -> Stack:
+    import boto3
+
+    from bench.localstack import CREDENTIALS, endpoints
     from stack.issuer import mint, private_key, user_jwt_settings
 
     issuer, audience = user_jwt_settings()
@@ -131,7 +146,15 @@ def _stack(outputs: dict[str, Any]) -> Stack:
             n = next(numbers)
         return mint(f"bench-verify-{run}-{n}", issuer=issuer, audience=audience, ttl_seconds=3600, key=key)
 
-    return Stack(str(outputs["uploads_url"]).rsplit("/uploads", 1)[0], token)
+    sqs = boto3.client("sqs", endpoint_url=endpoints(ctx.root)["default"], **CREDENTIALS)  # type: ignore[call-overload]
+    queue_url = str(outputs["verification_queue_url"])
+
+    def backlog() -> int:
+        names = ["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"]
+        attributes = sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=names)["Attributes"]
+        return sum(int(attributes.get(name, 0)) for name in names)
+
+    return Stack(str(outputs["uploads_url"]).rsplit("/uploads", 1)[0], token, backlog)
 
 
 def _verifier_reason(ctx: BenchContext) -> str | Path:
@@ -243,6 +266,7 @@ def _one_object(stack: Stack, log: Path, size: ObjectSize) -> tuple[VerifierTime
 def _readiness(ctx: BenchContext, section: Section, stack: Stack, plan: Plan) -> dict[int, tuple[float, float]]:
     curve: dict[int, tuple[float, float]] = {}
     for uploaders, rounds in plan.levels:
+        stack.drain(ctx)
         ctx.log(f"verification: {uploaders} uploader(s) x {rounds} uploads, status polled every {POLL_SECONDS:g} s")
         level = _level(stack, uploaders, rounds)
         if not level.observations:
@@ -267,6 +291,7 @@ def _readiness(ctx: BenchContext, section: Section, stack: Stack, plan: Plan) ->
 
 
 def _per_object(ctx: BenchContext, section: Section, stack: Stack, log: Path, plan: Plan) -> None:
+    stack.drain(ctx)
     for _ in range(plan.warm_up):  # a cold worker's first invocation builds its clients
         _one_object(stack, log, plan.sizes[0])
     p50s: list[float] = []
@@ -317,7 +342,9 @@ def bench_verification(ctx: BenchContext) -> tuple[Section, dict[int, tuple[floa
     log = _verifier_reason(ctx)
     if isinstance(log, str):
         return section.skip(log), {}
-    stack = _stack(outputs)
+    if not outputs.get("verification_queue_url"):
+        return section.skip("build/outputs.json lacks verification_queue_url: a stack without the verifier"), {}
+    stack = _stack(ctx, outputs)
     plan = Plan.for_run(ctx.quick)
     try:
         curve = _readiness(ctx, section, stack, plan)

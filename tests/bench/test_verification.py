@@ -4,15 +4,19 @@ verifier log's REPORT lines, the per-MB cost and the summary rows."""
 from __future__ import annotations
 
 import json
+import socket
 import struct
 import zlib
+from pathlib import Path
 
 import pytest
 
+from bench.context import BenchContext, Sizes
 from bench.pngs import OVERHEAD, png_of_size
 from bench.readiness import NotReadyError, Poll, RejectedError, observe, per_mb, poll_until_ready
 from bench.report import render_summary
 from bench.results import Results, Section
+from bench.verification import _verifier_reason, bench_verification
 from bench.verifier_log import read_invocations, verifier_time
 
 
@@ -192,3 +196,24 @@ def test_summary_leaves_out_the_verifier_row_of_a_quick_run():
     # QUICK=1 measures other sizes: the row is not shown half filled.
     text = _summary({"verifier.100KB.p50": 45.0, "verifier.1MB.p50": 50.0})
     assert "Verifier time per object" not in text
+
+
+def _context(root: Path) -> BenchContext:
+    return BenchContext(root, root / "out", root / "work", True, Sizes.for_run(True))
+
+
+def test_the_section_skips_without_a_running_stack(tmp_path):
+    section, curve = bench_verification(_context(tmp_path))
+    assert (section.status, curve) == ("skipped", {})
+    assert "make up" in section.reason and not section.figures
+
+
+def test_without_the_event_source_adapter_the_reason_names_it(tmp_path):
+    assert "no verifier" in str(_verifier_reason(_context(tmp_path)))
+    config = tmp_path / "build" / "stack" / "event_sources.json"
+    config.parent.mkdir(parents=True)
+    with socket.socket() as closed:  # a port nothing listens on
+        closed.bind(("127.0.0.1", 0))
+        port = closed.getsockname()[1]
+    config.write_text(json.dumps({"port": port, "function": {"name": "v"}}))
+    assert "is not running" in str(_verifier_reason(_context(tmp_path)))
