@@ -296,13 +296,31 @@ def _per_object(ctx: BenchContext, section: Section, stack: Stack, log: Path, pl
         _one_object(stack, log, plan.sizes[0])
     p50s: list[float] = []
     for size in plan.sizes:
+        stack.drain(ctx)  # a failed sample's message comes back after the visibility timeout
         ctx.log(f"verification: verifier time, {size.samples} x {size.name}")
         times: list[VerifierTime] = []
         waits: list[float] = []
+        errors: dict[str, int] = {}
         for _ in range(size.samples):
-            measured, seen = _one_object(stack, log, size)
+            try:
+                measured, seen = _one_object(stack, log, size)
+            except RuntimeError as exc:  # counted, as the e2e section counts its failed requests
+                message = str(exc)[:160]
+                errors[message] = errors.get(message, 0) + 1
+                continue
             times.append(measured)
             waits.append(seen.latency_ms)
+        if errors:
+            detail = "; ".join(f"{count} x {message}" for message, count in errors.items())
+            section.add(
+                f"verifier.{size.name}.errors",
+                f"Uploads of {size.name} that failed",
+                sum(errors.values()),
+                "uploads",
+                detail,
+            )
+        if not times:
+            raise RuntimeError(f"no {size.name} upload became ready: {errors}")
         duration = summarise([t.duration_ms for t in times])
         path = "multipart upload" if size.multipart else "presigned POST"
         batched = max(t.batch for t in times)

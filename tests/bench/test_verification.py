@@ -6,7 +6,9 @@ from __future__ import annotations
 import json
 import socket
 import struct
+import threading
 import zlib
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
@@ -217,3 +219,36 @@ def test_without_the_event_source_adapter_the_reason_names_it(tmp_path):
         port = closed.getsockname()[1]
     config.write_text(json.dumps({"port": port, "function": {"name": "v"}}))
     assert "is not running" in str(_verifier_reason(_context(tmp_path)))
+
+
+class _Mapping(BaseHTTPRequestHandler):
+    enabled = False
+
+    def do_GET(self) -> None:
+        body = json.dumps({"enabled": self.enabled}).encode()
+        self.send_response(200)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *_: object) -> None:
+        pass
+
+
+@pytest.mark.parametrize("enabled", [False, True])
+def test_a_disabled_event_source_mapping_is_a_reason_an_enabled_one_gives_the_log(tmp_path, enabled):
+    handler = type("Mapping", (_Mapping,), {"enabled": enabled})
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        config = tmp_path / "build" / "stack" / "event_sources.json"
+        config.parent.mkdir(parents=True)
+        config.write_text(json.dumps({"port": server.server_address[1], "function": {"name": "the-verifier"}}))
+        found = _verifier_reason(_context(tmp_path))
+    finally:
+        server.shutdown()
+        server.server_close()
+    if enabled:
+        assert isinstance(found, Path) and found.name == "the-verifier.log"
+    else:
+        assert "disabled" in str(found)
