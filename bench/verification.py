@@ -78,7 +78,7 @@ class Plan:
             sizes=(
                 ObjectSize("100KB", 100_000, 10, False),
                 ObjectSize("10MB", 10_000_000, 5, False),
-                ObjectSize("200MB", 200_000_000, 3, True),
+                ObjectSize("200MB", 200_000_000, 5, True),
             ),
             warm_up=2,
         )
