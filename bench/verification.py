@@ -3,16 +3,18 @@ quarantine, and what the verifier costs per object.
 
 Readiness: N uploaders, each repeating upload-then-wait: POST /uploads for a small valid PNG
 (a new dev-issuer user per upload, so the per-user rate limit never bites), the presigned POST
-to S3 (completion = its answer), then GET /uploads/{upload_id} every POLL_SECONDS until it says
-`ready`. The figure is completion -> the first `ready` answer: S3's notification to SQS, the
-event source mapping's long poll, the verifier's invocation, and the poll's own resolution.
+to S3 (completion = its answer), then GET /uploads/{upload_id} 25 ms (readiness.POLL_SECONDS) after
+each answer until it says `ready`. The figure is completion -> the first `ready` answer: S3's
+notification to SQS, the event source mapping's long poll, the verifier's invocation, and the
+poll's own resolution (reported: since the previous poll was sent).
 
 Verifier time per object: one upload at a time per size (PNGs padded to the size; 200 MB
 through the multipart path), each waited for until `ready`; the figure is the REPORT Duration
 of the verifier invocation that decided the object, from the local Lambda runtime's log of the
 verifier (its built package in an awslambdaric worker with the planned memory and timeout):
 the real function, its S3 and DynamoDB calls to LocalStack included (HeadObject, two ranged
-GETs, CopyObject, the record update, DeleteObject); never the bytes, which stay in S3."""
+GETs, CopyObject, the record update, DeleteObject); never the bytes, which stay in S3. A
+failed upload is counted with its error; the figures need at least one success per size."""
 
 from __future__ import annotations
 
