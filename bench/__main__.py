@@ -27,6 +27,7 @@ def _sections() -> list[tuple[str, str, Callable[[BenchContext], tuple[Section, 
     from bench.edge import bench_edge
     from bench.multipart import bench_multipart
     from bench.twohop import bench_twohop
+    from bench.verification import bench_verification
 
     return [
         ("edge", "Edge authorizer (Lambda@Edge viewer-request)", bench_edge),
@@ -34,6 +35,7 @@ def _sections() -> list[tuple[str, str, Callable[[BenchContext], tuple[Section, 
         ("twohop", "Direct upload vs 2-hop: server CPU per upload", bench_twohop),
         ("e2e", "Local stack end to end", bench_e2e),
         ("multipart", "Upload throughput: single request vs multipart", bench_multipart),
+        ("verification", "Verified content: upload to ready, verifier time per object", bench_verification),
     ]
 
 
@@ -66,7 +68,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--quick", action="store_true", help="tiny sample counts: checks the code paths, not the speed")
     parser.add_argument("--out", type=Path, default=ROOT / "build" / "bench")
     parser.add_argument(
-        "--only", action="append", default=[], help="run only these sections (edge, api, twohop, e2e, multipart)"
+        "--only",
+        action="append",
+        default=[],
+        help="run only these sections (edge, api, twohop, e2e, multipart, verification)",
     )
     args = parser.parse_args(argv)
     args.out.mkdir(parents=True, exist_ok=True)

@@ -35,7 +35,8 @@ TIMEOUT = 300
 API_HANDLER = "upload_api.handler.handler"
 
 
-def _multipart(api: str, token: str, data: bytes, in_flight: int) -> None:
+def _multipart(api: str, token: str, data: bytes, in_flight: int) -> dict[str, Any]:
+    """POST /uploads MULTIPART, sign, PUT the parts, complete; the API's answer to the POST."""
     headers = {"Authorization": f"Bearer {token}"}
     with requests.Session() as session:
         created = session.post(
@@ -71,6 +72,7 @@ def _multipart(api: str, token: str, data: bytes, in_flight: int) -> None:
         done = session.post(f"{api}/uploads/{upload['upload_id']}/complete", headers=headers, timeout=TIMEOUT)
         if done.status_code != 200:
             raise RuntimeError(f"complete: HTTP {done.status_code} {done.text[:200]}")
+    return upload
 
 
 def _single(s3: Any, bucket: str, data: bytes) -> None:

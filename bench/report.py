@@ -5,6 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from bench.readiness import POLL_SECONDS
+
+POLL_MS = POLL_SECONDS * 1000
+
 
 @dataclass(frozen=True)
 class SummaryRow:
@@ -127,6 +131,20 @@ SUMMARY = (
         "Local stack download p99, 1 / 4 / 16 / 64 clients",
         ("e2e.downloads.c1.p99", "e2e.downloads.c4.p99", "e2e.downloads.c16.p99", "e2e.downloads.c64.p99"),
     ),
+    SummaryRow(
+        "Verification: upload completion to `ready` as the owner's status poll sees it"
+        f" (polled every {POLL_MS:g} ms), 1 uploader: p50 / p99",
+        ("verification.ready.c1.p50", "verification.ready.c1.p99"),
+    ),
+    SummaryRow(
+        f"… 16 uploaders at once (polled every {POLL_MS:g} ms): p50 / p99",
+        ("verification.ready.c16.p50", "verification.ready.c16.p99"),
+    ),
+    SummaryRow(
+        "Verifier time per object (its REPORT Duration, planned memory), 100 KB / 10 MB / 200 MB (multipart): p50",
+        ("verification.verifier.100KB.p50", "verification.verifier.10MB.p50", "verification.verifier.200MB.p50"),
+    ),
+    SummaryRow("Verifier time per MB (200 MB vs 100 KB)", ("verification.verifier.per_mb",)),
 )
 
 _UNIT_SUFFIX = {
