@@ -51,3 +51,20 @@ def test_plain_paths_decode_once(uri, expected):
 )
 def test_unsafe_uris_are_refused(uri):
     assert normalise_uri(uri) is None
+
+
+def test_the_longest_uri_accepted_is_max_uri_length():
+    from edge_auth.paths import MAX_URI_LENGTH
+
+    longest = "/" + "a" * (MAX_URI_LENGTH - 1)
+    assert normalise_uri(longest) == longest
+    assert normalise_uri(longest + "a") is None
+    # The limit is on the URI as sent, before decoding.
+    assert normalise_uri("/" + "%61" * (MAX_URI_LENGTH // 3 + 1)) is None
+
+
+def test_each_unsafe_segment_is_refused_on_its_own():
+    assert normalise_uri("/a/b") == "/a/b"
+    assert normalise_uri("/a/.b/..c/b..") == "/a/.b/..c/b.."
+    for unsafe in ("/a//b", "/a/./b", "/a/../b", "/./a", "/../a", "/a/.", "/."):
+        assert normalise_uri(unsafe) is None, unsafe
