@@ -82,3 +82,44 @@ def test_the_der_lengths_octets_are_read_in_full():
     for cut in range(1, len(der)):
         with pytest.raises(rs256.InvalidKeyError, match=r"^not an RSA public key PEM \((ValueError|Error)\)$"):
             rs256.key_numbers({"pem": pem(der[:cut], "PUBLIC KEY")})
+
+
+# -- the PEM text around the DER ------------------------------------------------------------
+
+KEY_N = modulus(0x101)
+KEY_PEM = pem(spki_der(KEY_N, 65537), "PUBLIC KEY")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        KEY_PEM,
+        "\n\n  " + KEY_PEM + "\n  \n",
+        KEY_PEM.replace("\n", "\r\n"),
+        KEY_PEM.replace("\n", "  \n").replace("-----  \n", "-----\n"),
+        "\n".join("    " + line if line and not line.startswith("-----") else line for line in KEY_PEM.split("\n")),
+        "-----BEGIN PUBLIC KEY-----\n"
+        + base64.b64encode(spki_der(KEY_N, 65537)).decode()
+        + "\n-----END PUBLIC KEY-----",
+    ],
+    ids=["plain", "blank lines around", "CRLF", "trailing spaces", "indented body", "body on one line"],
+)
+def test_a_pem_key_is_read_whatever_whitespace_surrounds_its_lines(text):
+    assert rs256.key_numbers({"pem": text}) == (KEY_N, 65537)
+
+
+@pytest.mark.parametrize("pem_value", [None, 65537, b"-----BEGIN PUBLIC KEY-----", ["-----BEGIN PUBLIC KEY-----"]])
+def test_a_pem_member_that_is_not_a_string_is_refused_as_such(pem_value):
+    with pytest.raises(rs256.InvalidKeyError, match=r"^pem must be a string$"):
+        rs256.key_numbers({"pem": pem_value, "n": "AQAB", "e": "AQAB"})
+
+
+def test_the_key_numbers_are_those_of_the_key_on_both_backends():
+    spec = {"pem": KEY_PEM}
+    chosen = rs256.PythonBackend()
+    key = rs256.load_public_key(spec, chosen)
+    assert isinstance(key, rs256.PythonKey)
+    assert (key.n, key.e) == (KEY_N, 65537)
+    default = rs256.load_public_key(spec)
+    assert type(default) is (rs256.OpenSSLKey if rs256.BACKEND.name == "openssl" else rs256.PythonKey)
+    assert (default.n, default.e) == (KEY_N, 65537)
