@@ -222,3 +222,14 @@ def test_only_a_verify_result_of_one_is_a_yes(result):
     backend = _backend(EVP_DigestVerify=_StandIn(result), EVP_MD_CTX_free=free, ERR_clear_error=clear)
     assert not backend.load(KEY.n, KEY.e).verify(MESSAGE, SIGNATURE)
     assert len(free.calls) == 1 and clear.calls == [()]
+
+
+@pytest.mark.parametrize(
+    "signature",
+    [KEY.n.to_bytes(len(SIGNATURE), "big"), (KEY.n + 1).to_bytes(len(SIGNATURE), "big"), b"\xff" * len(SIGNATURE)],
+    ids=["n", "n + 1", "all ones"],
+)
+def test_a_signature_not_below_the_modulus_is_refused_by_both_backends(signature):
+    keys = [rs256.PythonBackend().load(KEY.n, KEY.e), rs256.BACKEND.load(KEY.n, KEY.e)]
+    assert [key.verify(MESSAGE, SIGNATURE) for key in keys] == [True, True]  # control
+    assert [key.verify(MESSAGE, signature) for key in keys] == [False, False]
