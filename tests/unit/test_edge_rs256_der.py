@@ -123,3 +123,23 @@ def test_the_key_numbers_are_those_of_the_key_on_both_backends():
     default = rs256.load_public_key(spec)
     assert type(default) is (rs256.OpenSSLKey if rs256.BACKEND.name == "openssl" else rs256.PythonKey)
     assert (default.n, default.e) == (KEY_N, 65537)
+
+
+@pytest.mark.parametrize(
+    "first_line", ["-----BEGIN PUBLIC KEY----=", "-----BEGIX PUBLIC KEY-----", "----BEGIN PUBLIC KEY-----"]
+)
+def test_a_pem_whose_begin_line_is_not_exactly_begin_label_dashes_is_refused(first_line):
+    assert rs256.key_numbers({"pem": KEY_PEM}) == (KEY_N, 65537)  # control
+    with pytest.raises(rs256.InvalidKeyError, match=r"^not an RSA public key PEM \(ValueError\)$"):
+        rs256.key_numbers({"pem": KEY_PEM.replace("-----BEGIN PUBLIC KEY-----", first_line)})
+
+
+def test_a_key_whose_der_needs_four_length_octets_is_read_in_full_then_refused_for_its_size():
+    # 2**24 octets of modulus: the longest lengths the reader takes (four octets), read whole.
+    n = modulus(1 << 24)
+    der = rs256.subject_public_key_info(n, 65537)
+    assert der[1] == 0x84
+    body = base64.b64encode(der).decode()
+    text = "-----BEGIN PUBLIC KEY-----\n" + "\n".join(body[i : i + 64] for i in range(0, len(body), 64))
+    with pytest.raises(rs256.InvalidKeyError, match=rf"^RSA keys must have 2048 to 8192 bits, not {n.bit_length()}$"):
+        rs256.key_numbers({"pem": text + "\n-----END PUBLIC KEY-----\n"})
