@@ -63,11 +63,6 @@ def _b64url_uint(value: object) -> int:
     return int.from_bytes(raw, "big")
 
 
-def _uint_b64url(value: int) -> str:
-    raw = value.to_bytes((value.bit_length() + 7) // 8, "big")
-    return base64.urlsafe_b64encode(raw).rstrip(b"=").decode("ascii")
-
-
 def _der_length(length: int) -> bytes:
     if length < 0x80:
         return bytes([length])

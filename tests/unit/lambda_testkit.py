@@ -91,6 +91,11 @@ def b64url(data: bytes) -> str:
     return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
 
 
+def uint_b64url(value: int) -> str:
+    """A JWK Base64urlUInt (RFC 7518 2): the big-endian bytes without leading zeros, unpadded."""
+    return b64url(value.to_bytes((value.bit_length() + 7) // 8, "big"))
+
+
 def unsigned_token(header: dict[str, Any], payload: dict[str, Any], signature: bytes = b"") -> str:
     """A token assembled by hand, for attacks PyJWT refuses to produce."""
     return ".".join(b64url(json.dumps(part).encode()) for part in (header, payload)) + "." + b64url(signature)

@@ -28,6 +28,7 @@ from lambda_testkit import (
     owner_segment,
     public_pem,
     rsa_key,
+    uint_b64url,
 )
 
 from edge_auth import handler as edge
@@ -117,7 +118,7 @@ def test_only_65537_and_2048_to_8192_bits_load(backend, n, e, valid):
 
 
 def jwk_spec(n: int, e: int) -> dict[str, str]:
-    return {"kid": "download-key", "n": rs256._uint_b64url(n), "e": rs256._uint_b64url(e)}
+    return {"kid": "download-key", "n": uint_b64url(n), "e": uint_b64url(e)}
 
 
 @pytest.mark.parametrize("e", [1, 3])
