@@ -261,7 +261,10 @@ def check_parts(record: UploadRecord, parts: list[dict[str, Any]]) -> None:
 def complete_upload(record: UploadRecord, config: Config, s3: Any, records: UploadRecords) -> dict[str, Any]:
     if record.state == UPLOADED:
         return completed_view(record)  # a retry: the same answer
-    parts = list_s3_parts(s3, config.bucket_name, record)
+    try:
+        parts = list_s3_parts(s3, config.bucket_name, record)
+    except UploadStateError:
+        return _record_finished_complete(record, config, s3, records)
     check_parts(record, parts)
     try:
         result = s3.complete_multipart_upload(
@@ -277,13 +280,28 @@ def complete_upload(record: UploadRecord, config: Config, s3: Any, records: Uplo
             },
         )
     except AWS_ERRORS as exc:
-        raise _s3_failure(exc) from None
+        if aws_error_code(exc) != "NoSuchUpload":
+            raise _s3_failure(exc) from None
+        return _record_finished_complete(record, config, s3, records)
     done = records.save_state(
         record,
         UPLOADED,
         result_sha256=result.get("ChecksumSHA256"),
         checksum_type=result.get("ChecksumType") or CHECKSUM_TYPE,
     )
+    return completed_view(done)
+
+
+def _record_finished_complete(record: UploadRecord, config: Config, s3: Any, records: UploadRecords) -> dict[str, Any]:
+    """S3 forgets an upload once it is completed. An attempt whose answer was lost (a read
+    timeout while S3 assembled a large object, then botocore's retry or the client's) leaves
+    the object without its record: record it from what S3 stored, or the upload would be lost.
+    Only this API completes a MULTIPART upload (its clients get part URLs only), and the key is
+    this upload's own, so an object there is this upload's result."""
+    stored = stored_checksum(s3, config.bucket_name, record.storage_key)
+    if stored is None:
+        raise UploadStateError("S3 no longer holds this upload.")  # aborted outside the API
+    done = records.save_state(record, UPLOADED, result_sha256=stored["sha256"], checksum_type=CHECKSUM_TYPE)
     return completed_view(done)
 
 

@@ -444,3 +444,88 @@ def test_an_abort_read_before_a_saved_complete_is_refused(api):
         abort_upload(stale, from_env(api_environment(api.aws)), api.aws.s3, records)
     saved = records.get(body["upload_id"])
     assert saved is not None and saved.state == UPLOADED
+
+
+def _s3_complete_behind_the_api(api: Any, body: dict[str, Any]) -> str:
+    """What S3 does for a complete whose answer the API never read: the object is assembled
+    and S3 forgets the upload. Returns the stored SHA-256."""
+    item = api.aws.dynamodb.get_item(TableName=UPLOAD_TABLE, Key={"upload_id": {"S": body["upload_id"]}})["Item"]
+    upload_id = item["s3_upload_id"]["S"]
+    parts = api.aws.s3.list_parts(Bucket=BUCKET, Key=body["upload_key"], UploadId=upload_id)["Parts"]
+    result = api.aws.s3.complete_multipart_upload(
+        Bucket=BUCKET,
+        Key=body["upload_key"],
+        UploadId=upload_id,
+        MultipartUpload={"Parts": [{"PartNumber": p["PartNumber"], "ETag": p["ETag"]} for p in parts]},
+    )
+    return str(result.get("ChecksumSHA256") or "")
+
+
+def test_a_complete_whose_answer_was_lost_is_recorded_on_the_retry(api):
+    """A read timeout while S3 assembles a large object: S3 finished, the API did not record it.
+    The client's retry finds no upload in S3 and records the stored object instead of losing it."""
+    data = b"a" * (5 * MIB) + b"b" * 10
+    api.configure(PART_SIZE_BYTES=str(5 * MIB))
+    body = create(api, len(data))
+    _upload_parts(api, body, data, [1, 2])
+    _s3_complete_behind_the_api(api, body)
+    stored = api.aws.s3.head_object(Bucket=BUCKET, Key=body["upload_key"], ChecksumMode="ENABLED")
+    status, done = call(api, f"/uploads/{body['upload_id']}/complete")
+    assert status == 200 and done["state"] == "uploaded" and done["size"] == len(data)
+    assert done["sha256"] == stored.get("ChecksumSHA256") and done["checksum_type"] == "COMPOSITE"
+    item = api.aws.dynamodb.get_item(TableName=UPLOAD_TABLE, Key={"upload_id": {"S": body["upload_id"]}})["Item"]
+    assert item["state"]["S"] == "uploaded"
+
+
+def test_an_upload_s3_forgot_without_an_object_is_not_recorded_as_complete(api):
+    """The control: aborted in S3 behind the API's back, nothing stored: 409, the record unchanged."""
+    data = b"a" * (5 * MIB) + b"b" * 10
+    api.configure(PART_SIZE_BYTES=str(5 * MIB))
+    body = create(api, len(data))
+    _upload_parts(api, body, data, [1, 2])
+    item = api.aws.dynamodb.get_item(TableName=UPLOAD_TABLE, Key={"upload_id": {"S": body["upload_id"]}})["Item"]
+    api.aws.s3.abort_multipart_upload(Bucket=BUCKET, Key=body["upload_key"], UploadId=item["s3_upload_id"]["S"])
+    status, answer = call(api, f"/uploads/{body['upload_id']}/complete")
+    assert (status, answer["error"]["code"]) == (409, "upload_state") and answer["error"]["message"]
+    after = api.aws.dynamodb.get_item(TableName=UPLOAD_TABLE, Key={"upload_id": {"S": body["upload_id"]}})["Item"]
+    assert after["state"]["S"] == "uploading"
+
+
+class _LostCompleteAnswer:
+    """An S3 client whose CompleteMultipartUpload finishes the upload but whose answer is lost,
+    so that the retry meets NoSuchUpload (what botocore's retry after a read timeout sees)."""
+
+    def __init__(self, s3: Any) -> None:
+        self._s3 = s3
+        self.completes = 0
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._s3, name)
+
+    def complete_multipart_upload(self, **params: Any) -> Any:
+        from botocore.exceptions import ClientError
+
+        self.completes += 1
+        self._s3.complete_multipart_upload(**params)
+        raise ClientError({"Error": {"Code": "NoSuchUpload", "Message": "gone"}}, "CompleteMultipartUpload")
+
+
+def test_a_complete_retried_by_botocore_after_s3_finished_is_recorded(api):
+    from lambda_testkit import api_environment
+
+    from upload_api.config import from_env
+    from upload_api.multipart import complete_upload
+    from upload_api.records import UPLOADED, UploadRecords
+
+    data = b"a" * (5 * MIB) + b"b" * 10
+    api.configure(PART_SIZE_BYTES=str(5 * MIB))
+    body = create(api, len(data))
+    _upload_parts(api, body, data, [1, 2])
+    records = UploadRecords(api.aws.dynamodb, UPLOAD_TABLE)
+    record = records.get(body["upload_id"])
+    assert record is not None
+    s3 = _LostCompleteAnswer(api.aws.s3)
+    done = complete_upload(record, from_env(api_environment(api.aws, PART_SIZE_BYTES=str(5 * MIB))), s3, records)
+    assert s3.completes == 1 and done["state"] == "uploaded" and done["size"] == len(data)
+    saved = records.get(body["upload_id"])
+    assert saved is not None and saved.state == UPLOADED and saved.result_sha256 == done["sha256"]
