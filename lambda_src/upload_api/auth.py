@@ -7,13 +7,14 @@ small leeway.
 
 A JWKS URL is fetched by `JwksCache`: kept JWKS_CACHE_SECONDS; an unknown `kid` refetches it
 at most once per UNKNOWN_KID_COOLDOWN_SECONDS (random kids cannot cause a fetch storm). An
-identity provider that is unreachable, hangs, or answers anything but a JWKS with usable
+identity provider that is unreachable, hangs, does not speak HTTP, or answers anything but a JWKS with usable
 keys (HTML, `{"keys": []}`, `[1]`) is a 503 with Retry-After, logged with its own reason
 (`jwks_unreachable` / `jwks_invalid`); after a failure the next fetch waits
 FAILURE_COOLDOWN_SECONDS, and keys fetched before keep working while the provider is down."""
 
 from __future__ import annotations
 
+import http.client
 import json
 import time
 import urllib.error
@@ -125,7 +126,9 @@ class JwksCache:
         except ValueError:
             self._failed = True
             raise ServiceUnavailableError("The identity provider's keys are unusable.", reason="jwks_invalid") from None
-        except (OSError, urllib.error.URLError):  # refused, reset, timed out, HTTP error status
+        # Refused, reset, timed out, an HTTP error status, or no HTTP at all (http.client raises
+        # BadStatusLine, which is not an OSError, for a server speaking another protocol).
+        except (OSError, urllib.error.URLError, http.client.HTTPException):
             self._failed = True
             raise ServiceUnavailableError(
                 "The identity provider's keys are unavailable.", reason="jwks_unreachable"

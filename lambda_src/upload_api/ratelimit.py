@@ -89,11 +89,13 @@ class RateLimiter:
     def _retry_after(self, counts: dict[int, int], current: int, now: float) -> int:
         """Seconds until enough buckets have left the window for one more request to pass."""
         length, m = self.bucket_seconds, self.lookback
-        for ahead in range(1, m + 2):
+        # `now` lies in bucket `current`, so every wait below is more than 0 s: ceil makes it at least 1.
+        for ahead in range(1, m + 1):
             start = current + ahead
             if sum(n for index, n in counts.items() if index >= start - m) + 1 <= self.max_requests:
-                return max(1, math.ceil(start * length - now))
-        return max(1, math.ceil((current + m + 1) * length - now))  # pragma: no cover - the loop always returns
+                return math.ceil(start * length - now)
+        # m + 1 buckets on, every bucket counted so far has left the window.
+        return math.ceil((current + m + 1) * length - now)
 
 
 def _bucket_counts(attributes: dict[str, Any]) -> dict[int, int]:

@@ -1,5 +1,8 @@
 """POST /downloads: who may get a token for which key, and what the token is."""
 
+import time
+from datetime import UTC, datetime
+
 import jwt
 import pytest
 from cryptography.hazmat.primitives import serialization
@@ -8,6 +11,7 @@ from lambda_testkit import (
     DOWNLOAD_ISSUER,
     ORIGIN,
     SHA256,
+    TABLE,
     UPLOAD_TABLE,
     api_event,
     body_of,
@@ -189,3 +193,54 @@ def test_downloads_are_rate_limited_per_user(api):
     assert (limited["statusCode"], body_of(limited)["error"]["code"]) == (429, "rate_limited")
     bob = make_token(sub="bob")
     assert api(api_event("/downloads", {"key": key_of("bob")}, token=bob))["statusCode"] == 200
+
+
+# -- found by mutation testing (make mutation) --------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("body", "status", "code"),
+    [
+        ({}, 400, "bad_request"),
+        ([key_of("alice")], 400, "bad_request"),
+        ({"key": "uploads/../secret.png"}, 400, "bad_request"),
+        ({"key": key_of("bob")}, 403, "forbidden"),
+    ],
+    ids=["no key field", "not an object", "not an upload key", "another user's key"],
+)
+def test_each_refusal_has_its_code_and_a_human_message(api, body, status, code):
+    response = api(api_event("/downloads", body, token=make_token(sub="alice")))
+    error = body_of(response)["error"]
+    assert (response["statusCode"], error["code"]) == (status, code)
+    assert isinstance(error["message"], str) and error["message"].strip()
+
+
+def test_the_minted_log_line_names_the_path_and_never_the_token(api, caplog):
+    key = key_of("alice")
+    response = api(api_event("/downloads", {"key": key}, token=make_token(sub="alice")))
+    token = body_of(response)["token"]
+    minted = [record for record in caplog.records if record.getMessage() == "download token minted"]
+    assert len(minted) == 1
+    assert minted[0].path == f"https://d111111abcdef8.cloudfront.net/{key}"
+    assert all(token not in record.getMessage() + str(record.__dict__) for record in caplog.records)
+
+
+def test_expires_at_is_the_tokens_exp_in_utc_whatever_the_local_zone(api, monkeypatch):
+    monkeypatch.setenv("TZ", "America/New_York")
+    time.tzset()
+    try:
+        response = api(api_event("/downloads", {"key": key_of("alice")}, token=make_token(sub="alice")))
+    finally:
+        monkeypatch.delenv("TZ")
+        time.tzset()
+    body = body_of(response)
+    exp = jwt.decode(body["token"], options={"verify_signature": False})["exp"]
+    assert body["expires_at"] == datetime.fromtimestamp(exp, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def test_a_download_counts_against_the_callers_downloads_allowance(api):
+    """One counter item per route and user ("downloads#<sub>"), apart from the uploads one."""
+    assert api(api_event("/downloads", {"key": key_of("alice")}, token=make_token(sub="alice")))["statusCode"] == 200
+    items = api.aws.dynamodb.scan(TableName=TABLE)["Items"]
+    assert [item["pk"]["S"] for item in items] == ["downloads#alice"]
+    assert [value for name, value in items[0].items() if name.startswith("b")] == [{"N": "1"}]

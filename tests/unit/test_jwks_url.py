@@ -1,7 +1,9 @@
 """USER_JWKS_URL: keys fetched over HTTP, cached, refetched for a new kid; an unreachable
 identity provider is a 503, not a 401 and not a crash."""
 
+import contextlib
 import json
+import socket
 import threading
 import time
 import urllib.error
@@ -11,6 +13,7 @@ import pytest
 from lambda_testkit import api_event, body_of, jwk, make_token, rsa_key, user_jwks
 
 from upload_api.auth import MAX_JWKS_BYTES, JwksCache, http_get
+from upload_api.budget import Deadline
 from upload_api.errors import ServiceUnavailableError
 
 GOOD = {"content_type": "image/png", "size": 10, "sha256": "47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU="}
@@ -211,3 +214,42 @@ def test_http_get_gives_up_on_a_provider_that_never_answers(raw_server):
     with pytest.raises(OSError):  # TimeoutError, or URLError wrapping it
         http_get(url, 0.3)
     assert time.monotonic() - started < 5
+
+
+@pytest.fixture
+def garbled_server():
+    """A TCP server that answers every connection with the bytes each test sets, then closes."""
+    state = {"answer": b""}
+    listener = socket.create_server(("127.0.0.1", 0))
+    listener.settimeout(0.2)
+    stop = threading.Event()
+
+    def serve():
+        while not stop.is_set():
+            try:
+                connection, _ = listener.accept()
+            except TimeoutError:
+                continue
+            with connection:
+                connection.settimeout(2)
+                with contextlib.suppress(OSError):
+                    connection.recv(65536)
+                    connection.sendall(state["answer"])
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{listener.getsockname()[1]}/jwks", state
+    stop.set()
+    thread.join(5)
+    listener.close()
+
+
+def test_a_provider_that_does_not_speak_http_is_503_unreachable_not_a_crash(garbled_server):
+    """http.client's BadStatusLine is not an OSError: it used to escape the 503 handling."""
+    url, state = garbled_server
+    state["answer"] = b"SSH-2.0-OpenSSH_9.6\r\n"
+    cache = JwksCache(url, Deadline())
+    with pytest.raises(ServiceUnavailableError) as refused:
+        cache.key("user-rsa")
+    assert refused.value.reason == "jwks_unreachable"
+    assert refused.value.message == "The identity provider's keys are unavailable."

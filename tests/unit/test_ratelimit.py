@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -83,3 +85,60 @@ def test_buckets_left_over_from_before_a_long_idle_gap_are_removed(aws):
     item = _item(aws, "idle")
     assert older not in item
     assert item[f"b{int(later) // length}"] == {"N": "1"}
+
+
+def test_buckets_left_over_from_before_a_long_idle_gap_are_all_removed(aws):
+    """Two old buckets, so the clean-up's REMOVE lists more than one attribute."""
+    limiter = RateLimiter(aws.dynamodb, TABLE, LIMIT, WINDOW)
+    length, m = limiter.bucket_seconds, limiter.lookback
+    first = 1_800_000_000 // length
+    limiter.hit("uploads", "gap2", first * length + 1.0)
+    limiter.hit("uploads", "gap2", (first + 1) * length + 1.0)
+    later = (first + 1 + 2 * m + 3) * length + 1.0
+    limiter.hit("uploads", "gap2", later)
+    item = _item(aws, "gap2")
+    assert f"b{first}" not in item
+    assert f"b{first + 1}" not in item
+    assert item[f"b{int(later) // length}"] == {"N": "1"}
+
+
+def _refused(limiter: RateLimiter, sub: str, hits: list[float], last: float) -> int:
+    """Retry-After of the request at `last`, after `hits` (all of which must pass)."""
+    assert _accepted(limiter, sub, hits) == hits
+    with pytest.raises(RateLimitedError) as refused:
+        limiter.hit("uploads", sub, last)
+    return refused.value.retry_after
+
+
+def test_retry_after_is_the_second_left_until_the_oldest_bucket_leaves_the_window(aws):
+    """2 requests in the oldest bucket of the range, 1 + 1 refused in the current one, 0.5 s
+    before the next bucket: from then on only the current bucket's 2 count, so 1 more passes."""
+    limiter = RateLimiter(aws.dynamodb, TABLE, LIMIT, WINDOW)
+    length, m = limiter.bucket_seconds, limiter.lookback
+    current = 1_800_000_000 // length
+    oldest = (current - m) * length + 1.0
+    last = (current + 1) * length - 0.5
+    assert _refused(limiter, "soon", [oldest, oldest, current * length + 1.0], last) == 1
+    assert _accepted(limiter, "soon", [last + 1]) == [last + 1]
+
+
+def test_retry_after_waits_until_the_last_bucket_before_the_current_one_has_left(aws):
+    """The excess is in the bucket just before the current one: it leaves the window m buckets on."""
+    limiter = RateLimiter(aws.dynamodb, TABLE, LIMIT, WINDOW)
+    length, m = limiter.bucket_seconds, limiter.lookback
+    current = 1_800_000_000 // length
+    previous = (current - 1) * length + 1.0
+    now = current * length + 2.5
+    retry_after = _refused(limiter, "late", [previous, previous, now], now)
+    assert retry_after == math.ceil((current + m) * length - now)
+    assert _accepted(limiter, "late", [now + retry_after]) == [now + retry_after]
+
+
+def test_retry_after_waits_a_whole_range_when_the_current_bucket_alone_is_full(aws):
+    limiter = RateLimiter(aws.dynamodb, TABLE, LIMIT, WINDOW)
+    length, m = limiter.bucket_seconds, limiter.lookback
+    current = 1_800_000_000 // length
+    now = current * length + 2.5
+    retry_after = _refused(limiter, "full", [now] * LIMIT, now)
+    assert retry_after == math.ceil((current + m + 1) * length - now)
+    assert _accepted(limiter, "full", [now + retry_after]) == [now + retry_after]
