@@ -65,4 +65,3 @@ def test_s3_failing_is_a_503_that_says_storage(aws):
     with unreachable(aws.s3, "HeadObject"), pytest.raises(ServiceUnavailableError) as down:
         stored_checksum(aws.s3, BUCKET, KEY)
     assert down.value.reason == "s3_unreachable"
-
