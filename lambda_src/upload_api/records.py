@@ -103,7 +103,6 @@ def from_item(item: dict[str, Any]) -> UploadRecord:
     values.update({name: int(item[name]["N"]) for name in _NUMBERS})
     values.update({name: item[name]["S"] for name in _OPTIONAL_STRINGS if name in item})
     values.update({name: int(item[name]["N"]) for name in _OPTIONAL_NUMBERS if name in item})
-    values.setdefault("verification", PENDING)
     return UploadRecord(**values)
 
 

@@ -16,7 +16,7 @@ def stored_checksum(s3: Any, bucket: str, key: str) -> dict[str, Any] | None:
             return None
         raise aws_failure(exc, "s3", "Storage unavailable; retry later.") from None
     return {
-        "size": int(head.get("ContentLength", 0)),
+        "size": int(head["ContentLength"]),  # a HEAD answer always has Content-Length
         "sha256": head.get("ChecksumSHA256"),
         "checksum_type": head.get("ChecksumType") or ("FULL_OBJECT" if head.get("ChecksumSHA256") else None),
     }
