@@ -53,8 +53,9 @@ def _looks_like_text(head: bytes) -> bool:
     try:
         head.decode("utf-8")
     except UnicodeDecodeError as exc:
-        # A multi-byte character cut by the end of the head is still text.
-        return exc.start >= len(head) - 3 and exc.reason == "unexpected end of data"
+        # A multi-byte character cut by the end of the head is still text (a cut character is
+        # the only error reported as the data ending early).
+        return exc.reason == "unexpected end of data"
     return True
 
 
@@ -86,11 +87,8 @@ def classify(head: bytes, declared: str, allowed: tuple[str, ...]) -> Verdict:
 def pixel_verdict(reader: RangedReader, content_type: str, max_pixels: int) -> Rejected | None:
     """Width x height from the image's header, refused above `max_pixels` (a decompression bomb
     is a tiny file with huge dimensions) or when no header parser can read them."""
-    reader.seek(0)
-    try:
-        width, height = imagesize.get(reader)
-    finally:
-        reader.seek(0)
+    # imagesize seeks to the start itself; everything after it reads by offset (pread, tail).
+    width, height = imagesize.get(reader)
     if reader.failure is not None:
         raise reader.failure
     if width <= 0 or height <= 0:

@@ -1,6 +1,7 @@
 """Small real images for the verifier tests, made here: PNG with the standard library (as
-tests/browser/pngs.py), JPEG/GIF/WebP with Pillow; and the malformed ones the verifier must
-refuse (a decompression-bomb header, a truncated file, HTML and polyglots)."""
+tests/browser/pngs.py), JPEG/GIF/WebP/AVIF with Pillow, ISO BMFF (MP4) box structures by hand;
+and the malformed ones the verifier must refuse (a decompression-bomb header, a truncated file,
+HTML and polyglots)."""
 
 from __future__ import annotations
 
@@ -61,3 +62,31 @@ HTML = b"<!DOCTYPE html><html><body><script>alert(document.domain)</script></bod
 POLYGLOT_PNG = png(extra_chunks=_chunk(b"tEXt", b"Comment\x00<html><script>alert(1)</script></html>"))
 # A page first, a PNG after it.
 HTML_THEN_PNG = b"<html><body>" + png()
+
+
+def avif(width: int = 8, height: int = 6) -> bytes:
+    """An AVIF from Pillow: top-level boxes ftyp, meta and mdat."""
+    return pillow("AVIF", width, height)
+
+
+def iso_box(kind: bytes, payload: bytes = b"", *, declared: int | None = None) -> bytes:
+    """One ISO BMFF box with a 32-bit size (`declared` overrides it: 0 = to the end of the file)."""
+    size = 8 + len(payload) if declared is None else declared
+    return struct.pack(">I", size) + kind + payload
+
+
+def iso_large_box(kind: bytes, payload: bytes = b"", *, declared: int | None = None) -> bytes:
+    """One ISO BMFF box with size 1 and its 64-bit size after the type (`declared` overrides it)."""
+    size = 16 + len(payload) if declared is None else declared
+    return struct.pack(">I", 1) + kind + struct.pack(">Q", size) + payload
+
+
+MP4_FTYP = iso_box(b"ftyp", b"isom\x00\x00\x02\x00isomiso2mp41")
+
+
+def mp4(*boxes: bytes) -> bytes:
+    """An MP4's top-level structure: ftyp, then `boxes` (an mdat by default)."""
+    return MP4_FTYP + b"".join(boxes or (iso_box(b"mdat", b"\x00" * 40),))
+
+
+PDF = b"%PDF-1.4\n1 0 obj\n<<>>\nendobj\ntrailer\n<<>>\n%%EOF\n"

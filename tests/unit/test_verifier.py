@@ -770,3 +770,125 @@ def test_an_api_state_write_racing_the_verdict_never_undoes_it(api):
     assert stored["state"]["S"] == UPLOADED  # the API's change landed ...
     assert stored["verification"]["S"] == "ready"  # ... and did not undo the verdict
     assert "expires_at" not in stored  # nor bring back the TTL the verdict removed
+
+
+# --- the outcomes the handler logs and counts ----------------------------------------------
+
+
+def test_a_rejection_logs_its_key_reason_and_detail(api, run, caplog):
+    body = upload(api, images.HTML)
+    verdict_lines(caplog)
+    run(s3_notification(body["upload_key"]))
+    [line] = verdict_lines(caplog)
+    assert (line["key"], line["verdict"], line["reason"]) == (body["upload_key"], "rejected", "type_mismatch")
+    assert "text/html" in line["detail"]
+
+
+class _DecidedMeanwhile:
+    """The verifier's records, with another delivery of the same event deciding the record
+    right after this one read it pending: the interleaving of two concurrent deliveries."""
+
+    def __init__(self, records: Any, other_verdict: str) -> None:
+        self._records, self._other_verdict = records, other_verdict
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._records, name)
+
+    def get(self, upload_id: str) -> Any:
+        from verifier.verdicts import Reason
+
+        record = self._records.get(upload_id)
+        if self._other_verdict == "ready":
+            assert self._records.mark_ready(record, "image/png", 1, sha256=None, checksum_type=None)
+        else:
+            assert self._records.mark_rejected(record, Reason.TYPE_MISMATCH, 1)
+        return record
+
+
+@pytest.mark.parametrize(
+    ("data", "verdict", "reason"),
+    [(images.png(), "ready", None), (images.HTML, "rejected", "type_mismatch")],
+    ids=["publish", "reject"],
+)
+def test_a_verdict_another_delivery_recorded_first_is_a_duplicate(api, run, monkeypatch, caplog, data, verdict, reason):
+    body = upload(api, data)
+    state = verifier_handler._state
+    racing = Verifier(state.config, api.aws.s3, _DecidedMeanwhile(state.verifier.records, verdict))
+    monkeypatch.setattr(verifier_handler, "_state", verifier_handler.ColdStart(state.config, racing))
+    verdict_lines(caplog)
+    assert run(s3_notification(body["upload_key"])) == {"batchItemFailures": []}
+    [line] = verdict_lines(caplog)
+    assert (line["key"], line["verdict"], line["reason"]) == (body["upload_key"], "duplicate", reason)
+    record = item(api.aws, body["upload_id"])
+    assert record["verification"]["S"] == verdict and record["verified_at"]["N"] == "1"  # the other delivery's
+    assert not exists(api.aws, body["upload_key"])
+
+
+@pytest.mark.parametrize(("data", "verdict"), [(images.png(), "ready"), (images.HTML, "rejected")])
+def test_a_late_write_is_removed_and_a_plain_duplicate_names_the_verdict(api, run, caplog, data, verdict):
+    body = upload(api, data)
+    event = s3_notification(body["upload_key"])
+    run(event)
+    store(api.aws, body["upload_key"], images.HTML)
+    verdict_lines(caplog)
+    run(event)
+    assert not exists(api.aws, body["upload_key"])
+    run(event)
+    late, again = verdict_lines(caplog)
+    assert (late["key"], late["verdict"], late["reason"]) == (body["upload_key"], "duplicate", "late_write_removed")
+    assert (again["key"], again["verdict"], again["reason"]) == (body["upload_key"], "duplicate", verdict)
+
+
+def test_publishing_records_the_checksum_s3_stored_and_its_type(api, run):
+    data = images.png()
+    body = upload(api, data)
+    run(s3_notification(body["upload_key"]))
+    record = item(api.aws, body["upload_id"])
+    assert (record["result_sha256"]["S"], record["checksum_type"]["S"]) == (b64sha(data), "FULL_OBJECT")
+
+
+class _CompositeChecksumS3:
+    """moto, with HeadObject answering as S3 does for a multipart object uploaded with SHA-256
+    part checksums (moto reports a full-object checksum): the composite value and its type."""
+
+    COMPOSITE = b64sha(b"parts") + "-2"
+
+    def __init__(self, client: Any) -> None:
+        self._client = client
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._client, name)
+
+    def head_object(self, **kwargs: Any) -> Any:
+        answer = dict(self._client.head_object(**kwargs))
+        answer.update(ChecksumSHA256=self.COMPOSITE, ChecksumType="COMPOSITE")
+        return answer
+
+
+def test_an_uppy_multipart_upload_records_s3s_composite_checksum(api, run, monkeypatch):
+    """Uppy completes with S3 itself: the record learns the checksum and its type from S3."""
+    data = images.png()
+    body = uppy_record(api.aws, data, maximum=len(data), method="UPPY_MULTIPART")
+    state = verifier_handler._state
+    composite = Verifier(state.config, _CompositeChecksumS3(api.aws.s3), state.verifier.records)
+    monkeypatch.setattr(verifier_handler, "_state", verifier_handler.ColdStart(state.config, composite))
+    run(s3_notification(body["upload_key"]))
+    assert_ready(api, body, data, "image/png")
+    record = item(api.aws, body["upload_id"])
+    assert (record["result_sha256"]["S"], record["checksum_type"]["S"]) == (_CompositeChecksumS3.COMPOSITE, "COMPOSITE")
+
+
+def test_a_rejected_object_above_the_copy_limit_is_kept_in_parts(api, run, monkeypatch):
+    data = big_png(10 * MIB - 7)
+    body = upload(api, data, "image/gif")
+    state = verifier_handler._state
+    counting = CountingS3(api.aws.s3)
+    large = Verifier(
+        state.config, counting, state.verifier.records, multipart_copy_above=4 * MIB, copy_part_bytes=5 * MIB
+    )
+    monkeypatch.setattr(verifier_handler, "_state", verifier_handler.ColdStart(state.config, large))
+    assert run(s3_notification(body["upload_key"])) == {"batchItemFailures": []}
+    assert counting.calls.count("upload_part_copy") == 2 and "copy_object" not in counting.calls
+    assert_rejected(api, body, "type_mismatch")
+    kept = api.aws.s3.get_object(Bucket=BUCKET, Key="rejected/" + body["key"].removeprefix("uploads/"))
+    assert kept["Body"].read() == data
