@@ -505,29 +505,50 @@ def up() -> dict[str, Any]:
     return state
 
 
-def print_summary(state: dict[str, Any], seconds: float) -> None:
+# A real 1x1 PNG (69 bytes): the verifier publishes only an image it can read to its end.
+SAMPLE_PNG_BASE64 = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAIAAACQd1PeAAAADElEQVR4nGO4Y6MBAAM4AUGx7UnvAAAAAElFTkSuQmCC"
+
+
+def try_it_commands(api: str) -> str:
+    """The quick start a user copies: upload with the body's SHA-256 (the API requires it and S3
+    checks it), poll the status route until the verifier has judged the object (uploads land in
+    quarantine), then download through the CDN and compare the bytes. Bodies are built with
+    `jq --arg` so that no value has to be spliced into shell-quoted JSON."""
+    return f"""\
+  echo {SAMPLE_PNG_BASE64} | base64 -d > /tmp/hello.png
+  AUTH="Authorization: Bearer $(bin/dev_token --sub alice)"
+  SHA=$(openssl dgst -sha256 -binary /tmp/hello.png | base64)
+  jq -nc --arg sha "$SHA" --argjson size "$(wc -c < /tmp/hello.png)" \\
+       '{{content_type: "image/png", size: $size, method: "PUT", sha256: $sha}}' |
+    curl -s -X POST {api}/uploads -H "$AUTH" -H 'Content-Type: application/json' -d @- | tee /tmp/upload.json; echo
+  curl -s -X PUT "$(jq -r .url /tmp/upload.json)" -H 'Content-Type: image/png' -H 'If-None-Match: *' \\
+       -H "x-amz-checksum-sha256: $SHA" --data-binary @/tmp/hello.png
+  until curl -s "{api}/uploads/$(jq -r .upload_id /tmp/upload.json)" -H "$AUTH" | tee /tmp/status.json |
+    jq -e '.verification != "pending"' > /dev/null; do sleep 1; done; cat /tmp/status.json; echo
+  jq -nc --arg key "$(jq -r .key /tmp/upload.json)" '{{key: $key}}' |
+    curl -s -X POST {api}/downloads -H "$AUTH" -H 'Content-Type: application/json' -d @- | tee /tmp/download.json; echo
+  curl -s "$(jq -r .url /tmp/download.json)" | cmp - /tmp/hello.png && echo "downloaded: the same bytes"
+"""
+
+
+def summary(state: dict[str, Any], seconds: float) -> str:
     api, cdn = state["api_url"], state["cdn_url"]
-    print(
-        f"""
+    routes = "POST /uploads (+ /uploads/{upload_id}/parts|complete), GET /uploads/{upload_id}, POST /downloads"
+    return f"""
 Local stack up in {seconds:.1f}s (outputs: build/outputs.json, web config: web/config.json)
-  API (API Gateway adapter)  {api}   POST /uploads (+ /uploads/{id}/parts|complete), POST /downloads
+  API (API Gateway adapter)  {api}   {routes}
   CDN (CloudFront adapter)   {cdn}
   S3, KMS, IAM (LocalStack)  {state["endpoints"]["default"]}   bucket {state["bucket"]}
   DynamoDB                   {state["endpoints"].get("dynamodb")}   table {state["table"]}
   Verification (SQS -> verifier)  {state["verification"]["queue_url"]}   control {state["verification"]["control_url"]}
   Dev token issuer (JWKS)    http://{paths.HOST}:{paths.ISSUER_PORT}{issuer.JWKS_PATH}
 
-Try it (copy-paste):
-  printf '\\x89PNG\\r\\n\\x1a\\n' > /tmp/hello.png
-  TOKEN=$(bin/dev_token --sub alice)
-  curl -s -X POST {api}/uploads -H "Authorization: Bearer $TOKEN" -H 'Content-Type: application/json' \\
-       -d '{{"content_type": "image/png", "size": 8, "method": "PUT"}}' | tee /tmp/upload.json
-  curl -s -X PUT "$(jq -r .url /tmp/upload.json)" -H 'Content-Type: image/png' --data-binary @/tmp/hello.png
-  curl -s -X POST {api}/downloads -H "Authorization: Bearer $TOKEN" -H 'Content-Type: application/json' \\
-       -d "{{\\"key\\": \\"$(jq -r .key /tmp/upload.json)\\"}}" | tee /tmp/download.json
-  curl -s "$(jq -r .url /tmp/download.json)" | od -c | head -2
-"""
-    )
+Try it (copy-paste into bash from the repository root; needs curl, jq and openssl):
+{try_it_commands(api)}"""
+
+
+def print_summary(state: dict[str, Any], seconds: float) -> None:
+    print(summary(state, seconds))
 
 
 def down() -> None:

@@ -4,8 +4,10 @@ in headless Chromium against the local stack, every S3 request signed by POST /u
 A small PNG goes through Uppy's single-request path (the server turns its PutObject into a POST
 policy) and a generated 20 MB PNG through its multipart path; both are verified by the verifier,
 shown through the CDN with a download token, and read back equal. A file the verifier rejects is
-reported to the page with its reason. Another user's uploadId is refused; the page never holds an
-AWS credential (the only secret it has is the user's JWT).
+reported to the page with its reason. A multipart upload cancelled in flight (the Dashboard's
+Cancel) is aborted in S3 through a signed AbortMultipartUpload and publishes nothing. Another
+user's uploadId is refused; the page never holds an AWS credential (the only secret it has is the
+user's JWT).
 """
 
 from __future__ import annotations
@@ -13,11 +15,13 @@ from __future__ import annotations
 import json
 import re
 import shutil
+import time
 import urllib.parse
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import boto3
 import pytest
 import requests
 from demo_site import DemoSite, copy_web
@@ -25,8 +29,12 @@ from playwright.sync_api import BrowserContext, Page, Response
 from pngs import noise_png, png
 from test_demo_flow import DEMO_HOST, DEMO_PORT, SCREENSHOTS, frontend_config, mint_user_token  # noqa: F401
 
+from stack import paths
+
 ROOT = Path(__file__).resolve().parents[2]
 BUNDLE = ROOT / "build" / "web"
+CANCEL_THROUGHPUT = 512 * 1024  # bytes/s
+CANCELLED = 1900  # a PNG of 10.8 MB: just over the multipart threshold, three 5 MiB parts
 LARGE = 2600  # 2600 x 2600 random RGB pixels: a PNG of about 20 MB that does not compress
 SIGN_ANSWER_FIELDS = {"url", "key", "headers", "fields", "upload_id", "published_key"}
 # How credentials travel in JSON (STS answers, Uppy's getCredentials mode). A presigned URL names
@@ -92,9 +100,9 @@ def open_page(context: BrowserContext, site: DemoSite, token: str) -> Page:
     return page
 
 
-def add_files(page: Page, files: list[dict[str, Any]]) -> None:
+def add_files(page: Page, files: list[dict[str, Any]], timeout: float | None = None) -> None:
     # The Dashboard's own file input (autoProceed: the upload starts at once).
-    page.set_input_files(".uppy-Dashboard-input >> nth=0", files=files)
+    page.set_input_files(".uppy-Dashboard-input >> nth=0", files=files, timeout=timeout)
 
 
 def result(page: Page, name: str, states: str, timeout: float = 120_000) -> dict[str, str]:
@@ -236,3 +244,84 @@ def test_another_users_upload_id_is_refused(
     proposal = {"method": "PUT", "key": alices_key, "contentType": "image/png"}
     signed = page.evaluate(SIGN_AS, [mallory, proposal])["signed"]
     assert signed["key"] != alices_key and signed["key"].startswith("quarantine/")
+
+
+def storage() -> tuple[Any, str]:
+    """The local stack's S3 (LocalStack, as the test's own client) and the bucket."""
+    endpoint = json.loads(paths.ENDPOINTS.read_text())["default"]
+    bucket = json.loads(paths.OUTPUTS.read_text())["bucket_name"]["value"]
+    return boto3.client("s3", endpoint_url=endpoint, **paths.CREDENTIALS), bucket
+
+
+def test_cancelling_a_multipart_upload_in_flight_aborts_it_in_s3_and_publishes_nothing(
+    context: BrowserContext,
+    uppy_site: DemoSite,
+    frontend_config: dict[str, Any],  # noqa: F811
+) -> None:
+    token = mint_user_token()
+    traffic = SignTraffic(context, frontend_config["api_url"])
+    s3_requests: list[tuple[str, str]] = []
+    s3_deletes: list[tuple[str, int]] = []
+    context.on("request", lambda request: s3_requests.append((request.method, request.url)))
+    context.on(
+        "response",
+        lambda response: (
+            s3_deletes.append((response.url, response.status)) if response.request.method == "DELETE" else None
+        ),
+    )
+    page = open_page(context, uppy_site, token)
+    # Throttled, so that the upload is surely in flight when it is cancelled (10.8 MB at 512 KiB/s:
+    # about 20 s of parts).
+    page.context.new_cdp_session(page).send(
+        "Network.emulateNetworkConditions",
+        {"offline": False, "latency": 0, "downloadThroughput": -1, "uploadThroughput": CANCEL_THROUGHPUT},
+    )
+    large = noise_png(CANCELLED, CANCELLED)
+    assert len(large) > frontend_config["multipart_threshold_bytes"]
+
+    def parts_in_flight() -> bool:
+        signed = {("POST", False, False), ("PUT", True, True)} <= set(traffic.kinds())
+        return signed and any(m == "PUT" and "partNumber=" in u for m, u in s3_requests)
+
+    # The file itself reaches the page on the throttled network too: more than the default 15 s.
+    add_files(page, [{"name": "cancelled.png", "mimeType": "image/png", "buffer": large}], timeout=120_000)
+    deadline = time.monotonic() + 60
+    # The sign answers are read as they come (SignTraffic), the part sent on the throttled network.
+    while not (in_flight := parts_in_flight()) and time.monotonic() < deadline:
+        page.wait_for_timeout(100)
+    assert in_flight, f"no part in flight: {traffic.kinds()}"
+    create = next(answer for request, _, answer in traffic.exchanges if request.get("method") == "POST")
+    key = create["key"]
+    s3_upload_id = next(r for r, _, _ in traffic.exchanges if "partNumber" in r)["uploadId"]
+    part = {"method": "PUT", "key": key, "uploadId": s3_upload_id, "partNumber": 1}
+    # Positive control: before the cancel, the upload takes parts and S3 holds it.
+    assert "signed" in page.evaluate(SIGN_AS, [token, part])
+    s3, bucket = storage()
+    assert s3.list_parts(Bucket=bucket, Key=key, UploadId=s3_upload_id)["UploadId"] == s3_upload_id
+
+    page.click('button[data-cy="cancel"]')  # the Dashboard's "Cancel": uppy.cancelAll()
+    deadline = time.monotonic() + 30
+    while not s3_deletes and time.monotonic() < deadline:
+        page.wait_for_timeout(100)
+
+    # The abort went through the API's signer, then to S3 by the page itself.
+    aborts = [(r, status) for r, status, _ in traffic.exchanges if r.get("method") == "DELETE"]
+    assert aborts == [({"method": "DELETE", "key": key, "uploadId": s3_upload_id}, 200)], traffic.kinds()
+    ((delete_url, delete_status),) = [d for d in s3_deletes if not d[0].startswith(frontend_config["api_url"])]
+    assert urllib.parse.parse_qs(urllib.parse.urlsplit(delete_url).query)["uploadId"] == [s3_upload_id]
+    assert delete_status == 204, delete_url
+    with pytest.raises(s3.exceptions.NoSuchUpload):
+        s3.list_parts(Bucket=bucket, Key=key, UploadId=s3_upload_id)
+    # The record is not a completable upload any more: no part, no completion is signed.
+    for request in (part, {"method": "POST", "key": key, "uploadId": s3_upload_id}):
+        assert page.evaluate(SIGN_AS, [token, request]) == {"status": 410, "code": "upload_aborted"}, request
+    # Nothing published: the status says aborted, the public key has no object and no download token.
+    auth = {"authorization": f"Bearer {token}"}
+    status = requests.get(f"{frontend_config['uploads_url']}/{create['upload_id']}", headers=auth, timeout=10).json()
+    assert status["state"] == "aborted" and status["verification"] == "pending", status
+    for stored_key in (key, status["key"]):  # neither in quarantine nor published
+        with pytest.raises(s3.exceptions.ClientError, match="404"):
+            s3.head_object(Bucket=bucket, Key=stored_key)
+    grant = requests.post(frontend_config["downloads_url"], json={"key": status["key"]}, headers=auth, timeout=10)
+    assert (grant.status_code, grant.json()["error"]["code"]) == (409, "not_ready"), grant.text
+    assert page.locator('#results li[data-file="cancelled.png"]').count() == 0

@@ -53,6 +53,8 @@ export function fakeBackend({ partSize = 100, failures = {}, signFailures = [], 
     const record = m && uploads.get(m[1]);
     if (!record) return apiError(404, 'upload_not_found');
     if (record.state === 'aborted') return apiError(410, 'upload_aborted');
+    // As the API's open_multipart: the parts routes of a completed upload answer 409 upload_state.
+    if (m[2] === '/parts' && record.state === 'uploaded') return apiError(409, 'upload_state');
     if (method === 'POST' && m[2] === '/parts') {
       if (signFailures.length) return apiError(signFailures.shift(), 'internal_error');
       log.sign.push(body.parts.map((p) => p.part_number));

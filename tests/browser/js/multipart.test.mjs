@@ -283,4 +283,64 @@ describe('multipart: resume', () => {
     assert.deepEqual(storedObject(backend, result.uploadId), Buffer.from(bytes));
     assert.equal(await afterReload.get(fileIdentity(file)), undefined);
   });
+  // The page went away after the complete reached the API but before the store forgot the upload.
+  async function completedButStillStored(backend, file) {
+    const store = memoryStore();
+    await upload(file, options(backend, { store: { ...store, delete: async () => {} } }));
+    assert.equal(store.map.size, 1, 'the reload came before the store forgot the upload');
+    backend.log.api.length = 0;
+    backend.log.completes = 0;
+    backend.XMLHttpRequest.instances.length = 0;
+    return store;
+  }
+
+  test('a stored upload the API already completed is finished by resume: status uploaded, nothing sent again', async () => {
+    const backend = fakeBackend({ partSize: 100 });
+    const { file, bytes } = countingFile(500);
+    const store = await completedButStillStored(backend, file);
+    const [uploadId] = backend.uploads.keys();
+    const result = await startUpload(file, options(backend, { store, resume: 'only' })).promise;
+    assert.deepEqual(result, { key: `uploads/u/${uploadId}.mp4`, uploadId, method: 'MULTIPART', sha256: null, checksumType: null });
+    assert.deepEqual(backend.log.api, [`GET /uploads/${uploadId}/parts`, `GET /uploads/${uploadId}`]);
+    assert.equal(backend.XMLHttpRequest.instances.length, 0, 'no part sent again');
+    assert.equal(backend.log.completes, 0, 'not completed twice');
+    assert.equal(store.map.size, 0, 'state forgotten');
+    assert.deepEqual(storedObject(backend, uploadId), Buffer.from(bytes));
+    assert.equal(await resume(file, options(backend, { store })).catch((e) => e.code), 'nothing_to_resume');
+  });
+
+  test('negative control: upload_state while the status route says the upload is in progress is an error, the state is kept', async () => {
+    const backend = fakeBackend({ partSize: 100, failures: { '3:1': 'fatal' } });
+    const store = memoryStore();
+    const { file } = countingFile(500);
+    await crashedUpload(backend, file, store, 3);
+    const [uploadId] = backend.uploads.keys();
+    const realFetch = backend.fetch;
+    // S3 no longer holds the multipart upload, yet the record is not complete (API: "S3 no longer holds this upload").
+    const fetch = async (url, init = {}) =>
+      (init.method || 'GET') === 'GET' && url.endsWith('/parts')
+        ? new Response(JSON.stringify({ error: { code: 'upload_state', message: 'gone' } }), { status: 409 })
+        : realFetch(url, init);
+    await assert.rejects(startUpload(file, options(backend, { store, fetch, resume: 'only' })).promise, (e) => e instanceof ApiError && e.code === 'upload_state');
+    assert.equal(backend.uploads.get(uploadId).state, 'uploading');
+    assert.equal(store.map.size, 1, 'a failed resume does not forget the upload');
+  });
+
+  test('negative control: a stored upload still in progress resumes its parts (status route not asked)', async () => {
+    const backend = fakeBackend({ partSize: 100, failures: { '3:1': 'fatal' } });
+    const store = memoryStore();
+    const { file, bytes } = countingFile(500);
+    await crashedUpload(backend, file, store, 3);
+    const [uploadId] = backend.uploads.keys();
+    backend.log.api.length = 0;
+    backend.XMLHttpRequest.instances.length = 0;
+    const result = await startUpload(file, options(backend, { store, resume: 'only' })).promise;
+    assert.equal(result.uploadId, uploadId);
+    const sent = backend.XMLHttpRequest.instances.map((x) => Number(new URL(x.url).searchParams.get('partNumber'))).sort((a, b) => a - b);
+    assert.deepEqual(sent, [3, 4, 5]);
+    assert.equal(backend.log.completes, 1);
+    assert.ok(!backend.log.api.includes(`GET /uploads/${uploadId}`), 'the status route is only asked when the listing says upload_state');
+    assert.deepEqual(storedObject(backend, uploadId), Buffer.from(bytes));
+    assert.equal(store.map.size, 0);
+  });
 });
