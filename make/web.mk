@@ -15,7 +15,7 @@ browser-setup: ## Install Debian's chromium through apt-get when /usr/bin/chromi
 	[ -x "$(CHROMIUM)" ] || { echo "browser-setup: chromium installed but $(CHROMIUM) is not there" >&2; exit 1; }; \
 	echo "browser-setup: $$($(CHROMIUM) --version 2>/dev/null)"
 
-web-unit: ## JS unit tests of the upload client (node --test, no npm packages; Node >= 20)
+web-unit: ## JS unit tests of the upload client (node --test, no npm packages; Node >= 20.11: fake timers)
 	@command -v node >/dev/null || { echo "web-unit: node is missing (Debian: apt-get install nodejs)" >&2; exit 1; }
 	node --test tests/browser/js/
 

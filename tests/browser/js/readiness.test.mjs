@@ -60,13 +60,26 @@ describe('waitUntilReady', () => {
     assert.ok(fetch.polls.length >= 3, 'it kept polling until the timeout');
   });
 
-  test('polls back off, up to maxPollMs', async () => {
-    const fetch = statusRoute(...Array(9).fill(pending), ready);
-    await waitUntilReady(ID, options(fetch, { pollMs: 10, maxPollMs: 25 }));
+  test('polls back off x1.5 per poll, up to maxPollMs (fake timers: exact gaps whatever the load)', async (t) => {
+    t.mock.timers.enable({ apis: ['setTimeout', 'Date'] });
+    const fetch = statusRoute(...Array(6).fill(pending), ready);
+    const waiting = waitUntilReady(ID, options(fetch, { pollMs: 40, maxPollMs: 100 }));
+    // The fake clock moves 1 ms at a time, the kit reacting after each step, until the next poll:
+    // a gap is the delay the kit slept, not a guess at it.
+    const reacted = async () => {
+      for (let round = 0; round < 5; round++) await new Promise((resolve) => setImmediate(resolve));
+    };
+    for (let polls = 1; polls <= 7; polls++) {
+      for (let ms = 0; fetch.polls.length < polls; ms++) {
+        assert.ok(ms < 1_000, `poll ${polls} did not come within 1 s of fake time`);
+        await reacted();
+        if (fetch.polls.length < polls) t.mock.timers.tick(1);
+      }
+    }
+    assert.equal((await waiting).verification, 'ready');
     const gaps = fetch.polls.slice(1).map((p, i) => p.at - fetch.polls[i].at);
-    assert.ok(gaps[1] >= gaps[0], `gaps grow: ${gaps}`);
-    // Uncapped, the last gap would be 10 * 1.5^8 = 256 ms.
-    assert.ok(gaps.at(-1) >= 20 && gaps.at(-1) < 150, `capped near maxPollMs: ${gaps}`);
+    // Without back-off every gap would be 40 ms; uncapped the last ones would be 135 and 202.5 ms.
+    assert.deepEqual(gaps, [40, 60, 90, 100, 100, 100]);
   });
 
   test('transient failures (network, 503, 429 with Retry-After) are retried; the next answer counts', async () => {
